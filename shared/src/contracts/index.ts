@@ -1,0 +1,5 @@
+export * from './envelope';
+export * from './events';
+export * from './fixtures';
+export * from './site.schema';
+export * from './streams';

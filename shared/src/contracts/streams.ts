@@ -1,0 +1,21 @@
+/** Stream names: the only way services talk to each other besides their public HTTP APIs. */
+export const Streams = {
+  sitesChanged: 'sites.changed',
+  apiKeysChanged: 'api-keys.changed',
+  commentsSubmitted: 'comments.submitted',
+  commentsStatusChanged: 'comments.status-changed',
+  commentsReported: 'comments.reported',
+  privacyRequests: 'privacy.requests',
+  consentRecorded: 'consent.recorded',
+} as const;
+export type StreamName = (typeof Streams)[keyof typeof Streams];
+
+/** Where a message goes after it failed its schema or ran out of deliveries. */
+export const deadLetterStream = (stream: string): string => `${stream}.dead`;
+
+/** One consumer group per consuming service: each service sees every message once. */
+export const ConsumerGroups = {
+  commentIntake: 'comment-intake',
+  moderationQueue: 'moderation-queue',
+  cookieConsent: 'cookie-consent',
+} as const;
