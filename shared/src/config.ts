@@ -30,7 +30,7 @@ const bool = z
 export const env = {
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
   int: (def: number, min = 0) => z.coerce.number().int().min(min).default(def),
-  bool: (def: boolean) => bool.default(def ? 'true' : 'false'),
+  bool: (def: boolean) => bool.default(def),
   url: () => z.string().url(),
   /** A secret given as 64 hex characters (32 bytes); the message never echoes the value. */
   key32: () =>
@@ -63,3 +63,4 @@ export function parseTrustProxy(value: string): boolean | number | string {
   if (/^\d+$/.test(value)) return Number(value);
   return value;
 }
+export interface ZodIssueLike { path: PropertyKey[]; message: string }

@@ -7,3 +7,7 @@ export * from './metrics';
 export * from './streams';
 export * from './db';
 export * from './outbox';
+export * from './http';
+export * from './shutdown';
+export * from './tenancy';
+export * from './service';

@@ -3,3 +3,4 @@ export * from './events';
 export * from './fixtures';
 export * from './site.schema';
 export * from './streams';
+export * from './http';

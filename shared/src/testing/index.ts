@@ -1,2 +1,3 @@
 export * from './env';
 export * from './resources';
+export * from './service-harness';

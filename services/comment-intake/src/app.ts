@@ -1,0 +1,20 @@
+import type { Express } from 'express';
+import { createBaseApp, finishApp, parseTrustProxy, tenancyRoutes, type Logger, type Metrics, type ReadinessCheck, type TenancyDirectory } from '@parley/shared';
+import type { Config } from './config';
+import { siteRoutes } from './routes/site.routes';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Record<string, ReadinessCheck>;
+  directory: TenancyDirectory;
+}
+
+/** The comment-intake HTTP app, without listening (tests start it on port 0). */
+export function createApp(deps: AppDeps): Express {
+  const app = createBaseApp({ ...deps, trustProxy: parseTrustProxy(deps.config.TRUST_PROXY) });
+  app.use(tenancyRoutes(deps.directory, deps.logger));
+  app.use(siteRoutes(deps.directory));
+  return finishApp(app, deps.logger);
+}

@@ -1,0 +1,2 @@
+export { commentIntake } from './service';
+export { configSchema } from './config';

@@ -1,0 +1,2 @@
+export { cookieConsent } from './service';
+export { configSchema } from './config';

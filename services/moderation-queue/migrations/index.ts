@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as tenancy from './2026_11_26_2300_tenancy';
+
+/** In order; names sort by time. Listed here (not read from disk) so bundles and tests see the same set. */
+export const migrations: Record<string, Migration> = {
+  '2026_11_26_2300_tenancy': tenancy,
+};

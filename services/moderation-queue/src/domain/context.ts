@@ -1,0 +1,15 @@
+import type { Kysely } from 'kysely';
+import type { ModerationDb } from '../db/tables';
+
+/** What use cases need: the database, and a nudge for the outbox relay once they have committed. */
+export interface UseCaseContext {
+  db: Kysely<ModerationDb>;
+  /** Wakes the outbox relay so events leave at once instead of at the next poll. */
+  afterCommit(): void;
+  now?: () => Date;
+}
+
+/** Who acts: an API key, or the operator's command line. */
+export interface Actor {
+  keyId: string | null;
+}

@@ -1,0 +1,5 @@
+import { runStandalone } from '@parley/shared';
+import { configSchema } from './config';
+import { moderationQueue } from './service';
+
+void runStandalone(moderationQueue, configSchema);

@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import { uuidv7 } from '@parley/shared';
+import { SCHEMA, type ModerationDb } from '../db/tables';
+
+export interface AuditEntry {
+  keyId: string | null;
+  site: string | null;
+  action: string;
+  target: string;
+  before: unknown;
+  after: unknown;
+}
+
+export async function insertAuditEntry(db: Kysely<ModerationDb>, e: AuditEntry): Promise<void> {
+  await db
+    .withSchema(SCHEMA)
+    .insertInto('audit_log')
+    .values({
+      id: uuidv7(),
+      key_id: e.keyId,
+      site: e.site,
+      action: e.action,
+      target: e.target,
+      before: e.before === undefined ? null : JSON.stringify(e.before),
+      after: e.after === undefined ? null : JSON.stringify(e.after),
+    })
+    .execute();
+}

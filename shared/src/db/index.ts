@@ -1,0 +1,5 @@
+export * from './database';
+export * from './database-unavailable';
+export * from './migrate';
+export { assertSchemaName } from './schema-name';
+export { SerialPgliteDialect } from './pglite-dialect';

@@ -1,0 +1,4 @@
+export * from './base-app';
+export * from './runtime';
+export * from './standalone';
+export * from './data-lock';

@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import type { StreamTransport, Subscription } from '../streams/transport';
+import { cachedDirectory, type TenancyDirectory } from './directory';
+import { subscribeTenancyReadModel } from './read-model.consumers';
+import type { TenancyReadTables } from './read-model.tables';
+import { findApiKeyReadByHash, findSiteReadById } from './read-model.repository';
+
+/** A consuming service's view of sites and keys: the read model, its consumers and its cache. */
+export function createTenancyReadModel(opts: {
+  db: Kysely<any>;
+  schema: string;
+  transport: StreamTransport;
+  group: string;
+  consumer: string;
+}): { directory: TenancyDirectory; start(): void; stop(): Promise<void> } {
+  const db = opts.db as Kysely<TenancyReadTables>;
+  const directory = cachedDirectory({
+    findSite: (id) => findSiteReadById(db, opts.schema, id),
+    findKeyByHash: (hash) => findApiKeyReadByHash(db, opts.schema, hash),
+  });
+  let subs: Subscription[] = [];
+  return {
+    directory,
+    start() {
+      subs = subscribeTenancyReadModel({ ...opts, directory });
+    },
+    async stop() {
+      await Promise.all(subs.map((s) => s.stop()));
+      subs = [];
+    },
+  };
+}

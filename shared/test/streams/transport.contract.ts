@@ -1,0 +1,383 @@
+import { randomBytes } from 'node:crypto';
+import { commentsSubmittedV1, type CommentsSubmittedV1 } from '../../src/contracts/events';
+import { fixtures } from '../../src/contracts/fixtures';
+import { PoisonMessageError } from '../../src/errors';
+import { uuidv7 } from '../../src/ids';
+import { createMetrics, type Metrics } from '../../src/metrics';
+import type { Delivery, StreamTransport, SubscribeOptions, Subscription } from '../../src/streams';
+
+export interface TransportHarness {
+  transport: StreamTransport;
+  /** Appends text that is not an envelope, the way a foreign writer would. */
+  publishRaw(stream: string, raw: string): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  maxLen?: number;
+  metrics?: Metrics;
+}
+
+/**
+ * The behaviour every StreamTransport must show. Each test uses its own stream names, so the
+ * suite can share one Redis with every other test file.
+ */
+export function describeTransportContract(
+  name: string,
+  makeTransport: (options?: HarnessOptions) => Promise<TransportHarness>,
+): void {
+  describe(`${name} transport contract`, () => {
+    let harness: TransportHarness;
+    let transport: StreamTransport;
+    let subs: Subscription[];
+
+    beforeEach(async () => {
+      harness = await makeTransport();
+      transport = harness.transport;
+      subs = [];
+    });
+
+    afterEach(async () => {
+      await Promise.all(subs.map((s) => s.stop()));
+      await harness.cleanup();
+    });
+
+    const stream = () => `contract.${randomBytes(4).toString('hex')}`;
+    const group = 'g1';
+
+    function subscribe(t: StreamTransport, options: Omit<SubscribeOptions<CommentsSubmittedV1>, 'schema'>): Subscription {
+      const sub = t.subscribe({ schema: commentsSubmittedV1, retryDelayMs: 5, ...options });
+      subs.push(sub);
+      return sub;
+    }
+
+    test('when messages are published before and after a group subscribes, then it receives all of them in order', async () => {
+      const s = stream();
+      const early = [message(), message(), message()];
+      await transport.publish(s, early[0]!);
+      await transport.publishMany(s, early.slice(1));
+      const seen: Delivery<CommentsSubmittedV1>[] = [];
+      subscribe(transport, { stream: s, group, consumer: 'c1', batchSize: 4, handler: async (d) => void seen.push(d) });
+      const late = Array.from({ length: 20 }, () => message());
+      await transport.publishMany(s, late.slice(0, 10));
+      for (const m of late.slice(10)) await transport.publish(s, m);
+
+      await waitFor(() => seen.length === 23);
+      expect(seen.map((d) => d.envelope.id)).toEqual([...early, ...late].map((m) => m.id));
+      expect(seen.every((d) => d.deliveries === 1 && d.stream === s)).toBe(true);
+      expect(seen[0]!.envelope).toEqual(early[0]);
+      await waitFor(async () => (await transport.stats(s, group)).pending === 0);
+    });
+
+    test('when two groups subscribe to one stream, then each group handles every message', async () => {
+      const s = stream();
+      const a: string[] = [];
+      const b: string[] = [];
+      subscribe(transport, { stream: s, group: 'ga', consumer: 'c1', handler: async (d) => void a.push(d.envelope.id) });
+      subscribe(transport, { stream: s, group: 'gb', consumer: 'c1', handler: async (d) => void b.push(d.envelope.id) });
+      const sent = Array.from({ length: 10 }, () => message());
+      await transport.publishMany(s, sent);
+
+      await waitFor(() => a.length === 10 && b.length === 10);
+      expect(a).toEqual(sent.map((m) => m.id));
+      expect(b).toEqual(sent.map((m) => m.id));
+    });
+
+    test('when two consumers share a group, then each message is handled once across them', async () => {
+      const s = stream();
+      const handled: { consumer: string; id: string }[] = [];
+      for (const consumer of ['c1', 'c2']) {
+        subscribe(transport, {
+          stream: s,
+          group,
+          consumer,
+          batchSize: 5,
+          handler: async (d) => {
+            handled.push({ consumer, id: d.envelope.id });
+            await new Promise((r) => setImmediate(r));
+          },
+        });
+      }
+      const sent = Array.from({ length: 60 }, () => message());
+      for (let i = 0; i < sent.length; i += 10) await transport.publishMany(s, sent.slice(i, i + 10));
+
+      await waitFor(async () => handled.length >= 60 && (await transport.stats(s, group)).pending === 0);
+      await Promise.all(subs.map((sub) => sub.stop()));
+      expect(handled).toHaveLength(60);
+      expect(new Set(handled.map((h) => h.id))).toEqual(new Set(sent.map((m) => m.id)));
+    });
+
+    test('when a handler throws, then the message is redelivered with a growing delivery count', async () => {
+      const s = stream();
+      const deliveries: number[] = [];
+      const sent = message();
+      subscribe(transport, {
+        stream: s,
+        group,
+        consumer: 'c1',
+        maxDeliveries: 5,
+        handler: async (d) => {
+          deliveries.push(d.deliveries);
+          if (d.deliveries < 3) throw new Error('transient failure');
+        },
+      });
+      await transport.publish(s, sent);
+
+      await waitFor(async () => deliveries.length === 3 && (await transport.stats(s, group)).pending === 0);
+      expect(deliveries).toEqual([1, 2, 3]);
+      expect(await transport.stats(s, group)).toMatchObject({ pending: 0, deadLetters: 0 });
+    });
+
+    test('when a handler keeps failing, then after maxDeliveries the message is dead-lettered with its error and acked', async () => {
+      const metrics = createMetrics('contract');
+      await harness.cleanup();
+      harness = await makeTransport({ metrics });
+      transport = harness.transport;
+      const s = stream();
+      const sent = message();
+      let calls = 0;
+      subscribe(transport, {
+        stream: s,
+        group,
+        consumer: 'c1',
+        maxDeliveries: 3,
+        handler: async () => {
+          calls += 1;
+          throw new Error('database is on fire');
+        },
+      });
+      const entryId = await transport.publish(s, sent);
+
+      await waitFor(async () => (await transport.stats(s, group)).deadLetters === 1);
+      await waitFor(async () => (await transport.stats(s, group)).pending === 0);
+      expect(calls).toBe(3);
+      const [dead] = await transport.readDeadLetters(s);
+      expect(dead).toMatchObject({ stream: s, entryId, group, reason: 'max-deliveries', deliveries: 3 });
+      expect(dead!.error).toContain('database is on fire');
+      expect(JSON.parse(dead!.raw)).toEqual(sent);
+      expect(Number.isNaN(Date.parse(dead!.deadAt))).toBe(false);
+      expect(await transport.stats(s, group)).toMatchObject({ length: 1, pending: 0, lag: 0, deadLetters: 1 });
+      const counted = (await metrics.deadLetters.get()).values;
+      expect(counted).toEqual([expect.objectContaining({ value: 1, labels: { stream: s, group, reason: 'max-deliveries' } })]);
+      const outcomes = (await metrics.messagesHandled.get()).values.map((v) => [v.labels.outcome, v.value]);
+      expect(Object.fromEntries(outcomes)).toEqual({ retry: 2, dead: 1 });
+    });
+
+    test('when a message fails its schema, then it is dead-lettered at once and the handler never sees it', async () => {
+      const s = stream();
+      const seen: string[] = [];
+      const bad = { ...message(), payload: { commentId: 'not-a-uuid' } };
+      const good = message();
+      const badId = await transport.publish(s, bad);
+      await transport.publish(s, good);
+      subscribe(transport, { stream: s, group, consumer: 'c1', handler: async (d) => void seen.push(d.envelope.id) });
+
+      await waitFor(async () => seen.length === 1 && (await transport.stats(s, group)).pending === 0);
+      expect(seen).toEqual([good.id]);
+      const dead = await transport.readDeadLetters(s);
+      expect(dead).toEqual([expect.objectContaining({ entryId: badId, reason: 'schema', deliveries: 1, group })]);
+      expect(JSON.parse(dead[0]!.raw)).toEqual(bad);
+      expect(dead[0]!.error).toContain('payload');
+    });
+
+    test('when a message is not JSON, then it is dead-lettered at once and the handler never sees it', async () => {
+      const s = stream();
+      const seen: string[] = [];
+      const good = message();
+      await harness.publishRaw(s, '{"id": truncated');
+      await transport.publish(s, good);
+      subscribe(transport, { stream: s, group, consumer: 'c1', handler: async (d) => void seen.push(d.envelope.id) });
+
+      await waitFor(async () => seen.length === 1 && (await transport.stats(s, group)).pending === 0);
+      expect(seen).toEqual([good.id]);
+      const dead = await transport.readDeadLetters(s);
+      expect(dead).toEqual([expect.objectContaining({ reason: 'schema', deliveries: 1, raw: '{"id": truncated' })]);
+      expect(await transport.stats(s, group)).toMatchObject({ pending: 0, deadLetters: 1 });
+    });
+
+    test('when a handler throws PoisonMessageError, then the message is dead-lettered at once', async () => {
+      const s = stream();
+      let calls = 0;
+      subscribe(transport, {
+        stream: s,
+        group,
+        consumer: 'c1',
+        maxDeliveries: 5,
+        handler: async () => {
+          calls += 1;
+          throw new PoisonMessageError('refers to a site that never existed');
+        },
+      });
+      await transport.publish(s, message());
+
+      await waitFor(async () => (await transport.stats(s, group)).deadLetters === 1);
+      await waitFor(async () => (await transport.stats(s, group)).pending === 0);
+      expect(calls).toBe(1);
+      const [dead] = await transport.readDeadLetters(s);
+      expect(dead).toMatchObject({ reason: 'poison', deliveries: 1 });
+      expect(dead!.error).toContain('refers to a site that never existed');
+    });
+
+    test('when a handler is still running, then its message stays pending until the handler resolves', async () => {
+      const s = stream();
+      const gate = deferred();
+      const entered = deferred();
+      subscribe(transport, {
+        stream: s,
+        group,
+        consumer: 'c1',
+        handler: async () => {
+          entered.resolve();
+          await gate.promise;
+        },
+      });
+      await transport.publish(s, message());
+      await entered.promise;
+
+      expect(await transport.stats(s, group)).toMatchObject({ pending: 1, lag: 0 });
+      gate.resolve();
+      await waitFor(async () => (await transport.stats(s, group)).pending === 0);
+    });
+
+    test('when a consumer dies mid-handler, then another consumer of the group reclaims the message after claimIdleMs', async () => {
+      const s = stream();
+      const stuck = deferred();
+      const entered = deferred<Delivery>();
+      subscribe(transport, {
+        stream: s,
+        group,
+        consumer: 'victim',
+        claimIdleMs: 300,
+        handler: async (d) => {
+          entered.resolve(d);
+          await stuck.promise; // never returns while the test runs: as good as dead
+        },
+      });
+      const entryId = await transport.publish(s, message());
+      const first = await entered.promise;
+      expect(first.deliveries).toBe(1);
+
+      const rescued: Delivery[] = [];
+      subscribe(transport, { stream: s, group, consumer: 'rescuer', claimIdleMs: 300, handler: async (d) => void rescued.push(d) });
+      await waitFor(async () => rescued.length === 1 && (await transport.stats(s, group)).pending === 0);
+      expect(rescued[0]).toMatchObject({ entryId, deliveries: 2 });
+      expect(rescued[0]!.envelope.id).toBe(first.envelope.id);
+      stuck.resolve();
+    });
+
+    test('when a consumer is stopped while its handler fails, then the message is handed to another consumer at once', async () => {
+      const s = stream();
+      const gate = deferred();
+      const entered = deferred();
+      const victim = subscribe(transport, {
+        stream: s,
+        group,
+        consumer: 'leaving',
+        handler: async () => {
+          entered.resolve();
+          await gate.promise;
+          throw new Error('interrupted by shutdown');
+        },
+      });
+      const entryId = await transport.publish(s, message());
+      await entered.promise;
+      const stopped = victim.stop();
+      gate.resolve();
+      await stopped;
+      expect(await transport.stats(s, group)).toMatchObject({ pending: 1 });
+
+      // A claimIdleMs far beyond the test: only the hand-back makes the entry claimable now.
+      const rescued: Delivery[] = [];
+      subscribe(transport, { stream: s, group, consumer: 'staying', claimIdleMs: 600_000, handler: async (d) => void rescued.push(d) });
+      await waitFor(async () => rescued.length === 1 && (await transport.stats(s, group)).pending === 0);
+      expect(rescued[0]).toMatchObject({ entryId, deliveries: 2 });
+    });
+
+    test('when stop() is called mid-handler, then it resolves only after the handler finished and its message is acked', async () => {
+      const s = stream();
+      const gate = deferred();
+      const entered = deferred();
+      const events: string[] = [];
+      const sub = subscribe(transport, {
+        stream: s,
+        group,
+        consumer: 'c1',
+        handler: async () => {
+          entered.resolve();
+          await gate.promise;
+          events.push('handler done');
+        },
+      });
+      await transport.publish(s, message());
+      await entered.promise;
+      const stopped = sub.stop().then(() => events.push('stopped'));
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      expect(events).toEqual([]);
+      gate.resolve();
+      await stopped;
+      expect(events).toEqual(['handler done', 'stopped']);
+      expect(await transport.stats(s, group)).toMatchObject({ pending: 0, lag: 0 });
+    });
+
+    test('when messages arrive after a group stopped reading, then stats count them as lag', async () => {
+      const s = stream();
+      const seen: string[] = [];
+      const sub = subscribe(transport, { stream: s, group, consumer: 'c1', handler: async (d) => void seen.push(d.envelope.id) });
+      await transport.publishMany(s, [message(), message()]);
+      await waitFor(async () => seen.length === 2 && (await transport.stats(s, group)).pending === 0);
+      await sub.stop();
+      await transport.publishMany(s, [message(), message(), message()]);
+
+      expect(await transport.stats(s, group)).toEqual({ length: 5, pending: 0, lag: 3, deadLetters: 0 });
+      expect(await transport.stats(s, 'never-subscribed')).toMatchObject({ length: 5, pending: 0, lag: 5 });
+    });
+
+    test('when many more messages than maxLen are published, then the stream is trimmed near maxLen', async () => {
+      await harness.cleanup();
+      harness = await makeTransport({ maxLen: 50 });
+      transport = harness.transport;
+      const s = stream();
+      for (let i = 0; i < 10; i++) await transport.publishMany(s, Array.from({ length: 100 }, () => message()));
+      await transport.publish(s, message());
+
+      const { length } = await transport.stats(s, group);
+      // Redis trims whole nodes of up to 100 entries (`MAXLEN ~`): never below maxLen, at most a node above.
+      expect(length).toBeGreaterThanOrEqual(50);
+      expect(length).toBeLessThanOrEqual(150);
+    });
+
+    test('when the transport is closed, then ping answers false and subscriptions have stopped', async () => {
+      const s = stream();
+      const seen: string[] = [];
+      subscribe(transport, { stream: s, group, consumer: 'c1', handler: async (d) => void seen.push(d.envelope.id) });
+      expect(await transport.ping()).toBe(true);
+      await transport.close();
+      expect(await transport.ping()).toBe(false);
+      await expect(transport.publish(s, message())).rejects.toThrow(/closed/);
+    });
+  });
+}
+
+/** A fresh commentsSubmitted event (the fixture with a new id). */
+export function message(): CommentsSubmittedV1 {
+  return { ...fixtures.commentsSubmitted, id: uuidv7() };
+}
+
+export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void; reject(err: unknown): void } {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Polls until the condition holds; fails the test with `what` after the timeout. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
