@@ -1,7 +1,49 @@
-import type { z } from 'zod';
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { commonEnvSchema, env } from '@parley/shared';
 
-export const configSchema = commonEnvSchema.extend({
-  PORT: env.port(4001),
-});
+/**
+ * Dev/test only: a key anyone can read in this file. Production refuses to start without real
+ * keys (see the superRefine below), so personal data is never protected by it there.
+ */
+const INSECURE_DEV_KEY = (purpose: string) => createHash('sha256').update(`parley-INSECURE-dev-only-key:${purpose}`).digest();
+
+/** Accepts the hex string from the environment, or an already parsed key (config parsed twice). */
+const key32 = z.preprocess((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v), env.key32().optional());
+
+export const configSchema = commonEnvSchema
+  .extend({
+    PORT: env.port(4001),
+    /** 32 bytes (hex): keys the HMACs of IPs, emails, reader fingerprints and form tokens. */
+    INTAKE_HASH_KEY: key32,
+    /** 32 bytes (hex): AES-256-GCM key for stored email addresses. */
+    INTAKE_EMAIL_KEY: key32,
+    /** How long a form token stays valid. */
+    FORM_TOKEN_TTL_SECONDS: env.int(86_400, 60),
+    /** Rate limits per minute (0 switches one off): per hashed IP, per email hash, per site. */
+    RATE_LIMIT_IP_PER_MINUTE: env.int(10),
+    RATE_LIMIT_EMAIL_PER_MINUTE: env.int(5),
+    RATE_LIMIT_SITE_PER_MINUTE: env.int(600),
+    /** Largest accepted JSON body. */
+    BODY_LIMIT: z.string().regex(/^\d+(kb|mb)?$/).default('32kb'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV !== 'production') return;
+    for (const name of ['INTAKE_HASH_KEY', 'INTAKE_EMAIL_KEY'] as const) {
+      if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production (generate with `openssl rand -hex 32`)' });
+    }
+  })
+  .transform((c) => ({
+    ...c,
+    INTAKE_HASH_KEY: c.INTAKE_HASH_KEY ?? INSECURE_DEV_KEY('hash'),
+    INTAKE_EMAIL_KEY: c.INTAKE_EMAIL_KEY ?? INSECURE_DEV_KEY('email'),
+  }));
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * The runtime hands every service the common config (the embedded launcher and the test harness
+ * do not know intake's variables), so intake completes it here; parsing twice is harmless.
+ */
+export function intakeConfig(config: Record<string, unknown>): Config {
+  return configSchema.parse(config);
+}

@@ -1,14 +1,23 @@
-import { ConsumerGroups, OutboxRelay, createTenancyReadModel, readinessChecks, type ServiceModule } from '@parley/shared';
+import type { Kysely } from 'kysely';
+import { Redis } from 'ioredis';
+import { ConsumerGroups, OutboxRelay, createTenancyReadModel, readinessChecks, type ServiceModule, type Subscription } from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
-import type { Config } from './config';
-import { SCHEMA } from './db/tables';
+import { intakeConfig, type Config } from './config';
+import { SCHEMA, type IntakeDb } from './db/tables';
+import type { IntakeContext } from './domain/context';
+import { createPrivacy } from './domain/privacy';
+import { ThreadLiveHub } from './domain/thread-live-hub';
+import { ThreadPageCache } from './domain/thread-page-cache';
+import { subscribeStatusChanged } from './streams/status-changed.consumer';
 
 export const commentIntake: ServiceModule<Config> = {
   name: 'comment-intake',
   schema: SCHEMA,
   migrations,
-  async create({ config, logger, metrics, db, transport, consumerName }) {
+  async create({ config: given, logger, metrics, db, transport, consumerName }) {
+    const config = intakeConfig(given);
+    const kdb = db.db as Kysely<IntakeDb>;
     const tenancy = createTenancyReadModel({
       db: db.db,
       schema: SCHEMA,
@@ -17,17 +26,48 @@ export const commentIntake: ServiceModule<Config> = {
       consumer: consumerName,
     });
     const relay = new OutboxRelay({ db: db.db, schema: SCHEMA, transport, metrics, logger });
-    const app = createApp({ config, logger, metrics, directory: tenancy.directory, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
+    const privacy = createPrivacy(config.INTAKE_HASH_KEY, config.INTAKE_EMAIL_KEY);
+    const pages = new ThreadPageCache();
+    const live = new ThreadLiveHub();
+    const ctx: IntakeContext = {
+      db: kdb,
+      privacy,
+      findSite: (id) => tenancy.directory.findSite(id),
+      formTokenTtlMs: config.FORM_TOKEN_TTL_SECONDS * 1000,
+      pages,
+      live,
+      afterCommit: () => relay.kick(),
+      now: () => new Date(),
+      logger,
+    };
+    // Counters shared by every instance; fail fast while Redis is down (the limiter then lets requests through).
+    const redis = config.REDIS_URL
+      ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 500, lazyConnect: true })
+      : undefined;
+    redis?.on('error', (err: Error) => logger.debug({ err: { message: err.message } }, 'rate-limit Redis unavailable'));
+    await redis?.connect().catch(() => undefined); // when down, ioredis keeps retrying in the background
+    const limits = {
+      privacy,
+      redis,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      logger,
+      perMinute: { ip: config.RATE_LIMIT_IP_PER_MINUTE, email: config.RATE_LIMIT_EMAIL_PER_MINUTE, site: config.RATE_LIMIT_SITE_PER_MINUTE },
+    };
+    const app = createApp({ config, logger, metrics, ctx, limits, directory: tenancy.directory, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
+    let statusChanged: Subscription | undefined;
     return {
       name: 'comment-intake',
       app,
       async start() {
         tenancy.start();
+        statusChanged = subscribeStatusChanged({ db: kdb, transport, consumer: consumerName, pages, live, logger });
         relay.start();
       },
       async stop() {
+        await statusChanged?.stop();
         await tenancy.stop();
         await relay.stop();
+        redis?.disconnect();
       },
     };
   },

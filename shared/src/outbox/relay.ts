@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { StreamTransport } from '../streams/transport';
 import { assertSchemaName } from '../db/schema-name';
+import { pruneInbox } from './inbox';
 
 export interface OutboxRelayOptions {
   db: Kysely<any>;
@@ -16,10 +17,15 @@ export interface OutboxRelayOptions {
   idleMs?: number;
   /** Cap of the exponential back-off after failed rounds (default 5000 ms). */
   maxBackoffMs?: number;
-  /** A publish that has not answered by then fails the round (default 10 000 ms). */
+  /**
+   * A publish that has not answered by then fails the round (default 5000 ms), so an outage cannot
+   * hold the round's transaction (and stop()) forever. The late publish may still land: a duplicate.
+   */
   publishTimeoutMs?: number;
   /** Published rows older than this are deleted (default 1 h). */
   pruneOlderThanMs?: number;
+  /** Inbox entries older than this are deleted (default 7 days); see pruneInbox. */
+  pruneInboxOlderThanMs?: number;
   /** How often pruning runs (default 60 s). */
   pruneEveryMs?: number;
   /** How often the backlog gauge is refreshed (default 5 s). */
@@ -78,8 +84,8 @@ export class OutboxRelay {
   async flushOnce(): Promise<number> {
     const { db, transport } = this.options;
     // One cheap indexed probe keeps an idle relay from opening a transaction every poll.
-    const any = await db.selectFrom(this.table).select('id').where('published_at', 'is', null).limit(1).executeTakeFirst();
-    if (!any) return 0;
+    const due = await db.selectFrom(this.table).select('id').where('published_at', 'is', null).limit(1).executeTakeFirst();
+    if (!due) return 0;
     let ids: string[] = [];
     try {
       return await db.transaction().execute(async (trx) => {
@@ -96,7 +102,7 @@ export class OutboxRelay {
         ids = rows.map((r) => r.id as string);
         if (ids.length === 0) return 0;
         for (const [stream, envelopes] of byStream(rows)) {
-          await withTimeout(transport.publishMany(stream, envelopes), this.options.publishTimeoutMs ?? 10_000);
+          await withTimeout(transport.publishMany(stream, envelopes), this.options.publishTimeoutMs ?? 5000);
         }
         await trx.updateTable(this.table).set({ published_at: sql`now()` }).where('id', 'in', ids).execute();
         return ids.length;
@@ -117,20 +123,18 @@ export class OutboxRelay {
     return Number(row.n);
   }
 
-  /** Deletes up to 10 000 published rows past the retention; returns how many. */
+  /** Deletes up to 10 000 published outbox rows past the retention, and old inbox entries; returns how many outbox rows. */
   async prune(): Promise<number> {
     const { db } = this.options;
     const retentionMs = this.options.pruneOlderThanMs ?? 3_600_000;
-    const result = await db
-      .deleteFrom(this.table)
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom(this.table)
-          .select('id')
-          .where('published_at', '<=', sql<Date>`now() - ${retentionMs}::float8 * interval '1 millisecond'`)
-          .limit(PRUNE_BATCH),
-      )
-      .executeTakeFirst();
+    const expired = db
+      .selectFrom(this.table)
+      .select('id')
+      .where('published_at', '<=', sql<Date>`now() - ${retentionMs}::float8 * interval '1 millisecond'`)
+      .limit(PRUNE_BATCH);
+    const result = await db.deleteFrom(this.table).where('id', 'in', expired).executeTakeFirst();
+    const inboxRetentionMs = this.options.pruneInboxOlderThanMs ?? 7 * 24 * 3_600_000;
+    await pruneInbox(db, this.options.schema, new Date(Date.now() - inboxRetentionMs));
     return Number(result.numDeletedRows);
   }
 
@@ -140,7 +144,7 @@ export class OutboxRelay {
     let failures = 0;
     while (this.running) {
       this.kicked = false;
-      let published = 0;
+      let published: number;
       try {
         published = await this.flushOnce();
         if (failures > 0) logger.info({ schema, failures }, 'outbox relay recovered');

@@ -12,7 +12,8 @@ const YIELD_EVERY = 256;
 /**
  * One consumer of one group over a MemoryLog, with the Redis consumer's semantics: entries idle
  * ≥ claimIdleMs (or handed back by a stopped consumer) are reclaimed first, then new ones are
- * read, one at a time. It sleeps until an append or the moment a pending entry turns claimable.
+ * read, one at a time (there is no read round trip to amortise, so batchSize and blockMs do not
+ * apply). It sleeps until an append or the moment a pending entry turns claimable.
  */
 export class MemoryConsumer<E extends Envelope> implements EntryStore {
   private readonly stop = new StopSignal();

@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { processEntry, type ConsumerSettings, type DeliveryContext, type EntryStore, type RawEntry } from './delivery';
 import { parseAutoClaimReply, parseEntries, parsePendingCounts, parseReadReply, type StreamEntry } from './redis-replies';
+import { closeConnection } from './redis-connection';
 import { StopSignal } from './stop-signal';
 import type { DeadLetter } from './transport';
 
@@ -15,6 +16,8 @@ const STOP_GRACE_MS = 5_000;
 export interface RedisConsumerOptions<E extends Envelope> {
   /** Dedicated to this consumer: XREADGROUP BLOCK holds it, so nothing else may queue behind that. */
   conn: Redis;
+  /** Ends a blocked read at once (CLIENT UNBLOCK, sent on another connection), so stop() need not wait blockMs. */
+  unblock(clientId: number): Promise<unknown>;
   settings: ConsumerSettings<E>;
   key: string;
   deadKey: string;
@@ -44,6 +47,9 @@ export class RedisConsumer<E extends Envelope> implements EntryStore {
   /** Read but not handled when stop came: handed back on the way out. */
   private readonly leftovers: string[] = [];
   private handling = false;
+  /** This connection's CLIENT ID (reset on reconnect) and whether a blocking read is out on it. */
+  private clientId: number | undefined;
+  private blocked = false;
   private done: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RedisConsumerOptions<E>) {
@@ -51,6 +57,9 @@ export class RedisConsumer<E extends Envelope> implements EntryStore {
     this.conn = options.conn;
     this.key = options.key;
     this.ctx = { settings: this.settings, store: this, stop: this.stop, logger: options.logger, metrics: options.metrics };
+    this.conn.on('close', () => {
+      this.clientId = undefined;
+    });
   }
 
   start(): this {
@@ -60,6 +69,10 @@ export class RedisConsumer<E extends Envelope> implements EntryStore {
 
   async close(): Promise<void> {
     this.stop.raise();
+    if (this.blocked && this.clientId !== undefined) {
+      // Unblocked like a timeout: Redis replies nil and assigns nothing, so no entry is stranded.
+      await this.options.unblock(this.clientId).catch(() => undefined);
+    }
     // A handler may run as long as it needs; only a Redis command stuck in an outage is cut short.
     let watchdog: NodeJS.Timeout | undefined;
     const arm = () => {
@@ -74,7 +87,7 @@ export class RedisConsumer<E extends Envelope> implements EntryStore {
     } finally {
       clearTimeout(watchdog);
     }
-    await this.conn.quit().catch(() => this.conn.disconnect());
+    await closeConnection(this.conn);
   }
 
   private async run(): Promise<void> {
@@ -152,9 +165,17 @@ export class RedisConsumer<E extends Envelope> implements EntryStore {
     this.sendAcks();
     // Wake in time for the next reclaim round rather than sleeping through it.
     const block = Math.max(1, Math.min(blockMs, this.nextClaimAt - Date.now()));
-    const reply = await this.conn.xreadgroup(
-      'GROUP', group, consumer, 'COUNT', batchSize, 'BLOCK', block, 'STREAMS', this.key, '>',
-    );
+    this.clientId ??= Number(await this.conn.client('ID'));
+    if (this.stop.stopped) return;
+    this.blocked = true;
+    let reply: unknown;
+    try {
+      reply = await this.conn.xreadgroup(
+        'GROUP', group, consumer, 'COUNT', batchSize, 'BLOCK', block, 'STREAMS', this.key, '>',
+      );
+    } finally {
+      this.blocked = false;
+    }
     const entries = parseReadReply(reply).map((e) => toRaw(e, 1));
     await this.handleBatch(entries, Date.now());
   }

@@ -1,9 +1,9 @@
-import { Redis } from 'ioredis';
 import type { Envelope } from '../contracts/envelope';
 import { deadLetterStream } from '../contracts/streams';
 import { silentLogger, type Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { resolveSettings } from './delivery';
+import { connect, closeConnection } from './redis-connection';
 import { RedisConsumer } from './redis-consumer';
 import { parseEntries, parseGroupsReply } from './redis-replies';
 import type { DeadLetter, StreamStats, StreamTransport, SubscribeOptions, Subscription } from './transport';
@@ -68,6 +68,7 @@ export function createRedisTransport(opts: RedisTransportOptions): StreamTranspo
     const settings = resolveSettings(options, defaults);
     const consumer = new RedisConsumer<E>({
       conn: connect(opts.url, logger, `consumer ${options.stream}/${options.group}`),
+      unblock: (clientId) => conn.client('UNBLOCK', clientId),
       settings,
       key: keyOf(options.stream),
       deadKey: keyOf(deadLetterStream(options.stream)),
@@ -143,23 +144,8 @@ export function createRedisTransport(opts: RedisTransportOptions): StreamTranspo
     if (closed) return;
     closed = true;
     await Promise.all([...subscriptions].map((s) => s.stop()));
-    await conn.quit().catch(() => conn.disconnect());
+    await closeConnection(conn);
   }
 
   return { kind: 'redis', publish, publishMany, subscribe, stats, readDeadLetters, ping, close };
-}
-
-/** A connection that logs its first error after being healthy (not one line per reconnect attempt). */
-function connect(url: string, logger: Logger, role: string): Redis {
-  const conn = new Redis(url);
-  let healthy = true;
-  conn.on('error', (err: Error) => {
-    if (healthy) logger.warn({ role, err: err.message }, 'redis connection error; reconnecting');
-    healthy = false;
-  });
-  conn.on('ready', () => {
-    if (!healthy) logger.info({ role }, 'redis connection restored');
-    healthy = true;
-  });
-  return conn;
 }

@@ -20,16 +20,16 @@ export class StopSignal {
   sleep(ms: number, wakeOn?: (wake: () => void) => () => void): Promise<void> {
     if (this.raised) return Promise.resolve();
     return new Promise((resolve) => {
-      let unsubscribe: (() => void) | undefined;
-      const timer = Number.isFinite(ms) ? setTimeout(() => done(), Math.max(0, ms)) : undefined;
+      const pending: { timer?: NodeJS.Timeout; unsubscribe?: () => void } = {};
       const done = () => {
-        if (timer) clearTimeout(timer);
+        clearTimeout(pending.timer);
         this.wakers.delete(done);
-        unsubscribe?.();
+        pending.unsubscribe?.();
         resolve();
       };
+      if (Number.isFinite(ms)) pending.timer = setTimeout(done, Math.max(0, ms));
       this.wakers.add(done);
-      unsubscribe = wakeOn?.(done);
+      pending.unsubscribe = wakeOn?.(done);
     });
   }
 }

@@ -71,7 +71,13 @@ export async function startTestService<C extends CommonConfig>(
     consumerName: `${module.name}-test-${process.pid}`,
   });
   const { server, port } = await listen(service.app, 0, '127.0.0.1');
-  await service.start();
+  try {
+    await service.start();
+  } catch (err) {
+    await closeServer(server);
+    await service.stop();
+    throw err;
+  }
   return {
     service,
     url: `http://127.0.0.1:${port}`,

@@ -1,5 +1,6 @@
 import { commentsSubmittedV1 } from '../../src/contracts/events';
-import { createMemoryTransport } from '../../src/streams';
+import { createMetrics } from '../../src/metrics';
+import { createMemoryTransport, createTransport, sampleStreamMetrics } from '../../src/streams';
 import { describeTransportContract, message, waitFor } from './transport.contract';
 
 describeTransportContract('memory', async (options = {}) => {
@@ -41,6 +42,18 @@ describe('memory transport', () => {
       const [prevMs, prevN] = keys[i - 1]!;
       expect(ms > prevMs || (ms === prevMs && n > prevN)).toBe(true);
     }
+    await transport.close();
+  });
+
+  test('when stream metrics are sampled, then the lag and pending gauges hold the current stats', async () => {
+    const metrics = createMetrics('test');
+    const transport = createTransport({ metrics });
+    expect(transport.kind).toBe('memory');
+    await transport.publishMany('sampled', [message(), message(), message()]);
+
+    await sampleStreamMetrics(metrics, transport, [{ stream: 'sampled', group: 'g' }]);
+    expect((await metrics.streamLag.get()).values).toEqual([{ value: 3, labels: { stream: 'sampled', group: 'g' } }]);
+    expect((await metrics.streamPending.get()).values).toEqual([{ value: 0, labels: { stream: 'sampled', group: 'g' } }]);
     await transport.close();
   });
 });

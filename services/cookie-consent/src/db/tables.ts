@@ -1,5 +1,64 @@
-import type { TenancyReadTables } from '@parley/shared';
+import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { ConsentConfig, TenancyReadTables } from '@parley/shared';
 
 export const SCHEMA = 'consent';
 
-export type ConsentDb = TenancyReadTables;
+/** pg returns bigint as text; we write numbers. */
+type BigIntColumn = ColumnType<string, number | string, number | string>;
+/** jsonb written as JSON text, read back parsed. */
+type Json<T> = ColumnType<T, string, string>;
+
+export interface ConfigRevisionTable {
+  site: string;
+  revision: number;
+  content_hash: string;
+  config: Json<ConsentConfig>;
+  created_by: string | null;
+  created_at: Generated<Date>;
+}
+export type ConfigRevisionRow = Selectable<ConfigRevisionTable>;
+
+/** One row per site: the last record's sequence number and hash, locked to serialise appends. */
+export interface ChainHeadTable {
+  site: string;
+  seq: BigIntColumn;
+  hash: string;
+}
+
+export interface RecordTable {
+  id: string;
+  site: string;
+  seq: BigIntColumn;
+  consent_id: string;
+  revision: number;
+  config_hash: string;
+  action: string;
+  accepted: Json<string[]>;
+  rejected: Json<string[]>;
+  services: Json<{ accepted: string[]; rejected: string[] }>;
+  language: string;
+  page_url: string;
+  gpc: boolean;
+  ip_hash: string;
+  ip_prefix: string;
+  user_agent: string;
+  recorded_at: Date;
+  prev_hash: string;
+  hash: string;
+}
+export type RecordRow = Selectable<RecordTable>;
+
+export interface IdempotencyKeyTable {
+  site: string;
+  key: string;
+  request_hash: string;
+  response: Json<unknown> | null;
+  created_at: Generated<Date>;
+}
+
+export interface ConsentDb extends TenancyReadTables {
+  config_revisions: ConfigRevisionTable;
+  chain_heads: ChainHeadTable;
+  records: RecordTable;
+  idempotency_keys: IdempotencyKeyTable;
+}

@@ -1,1 +1,3 @@
 export * from './tenancy.schema';
+export * from './consent.schema';
+export * from './comments.schema';

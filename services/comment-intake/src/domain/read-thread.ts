@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { ValidationError, type PublicComment, type SiteRecord, type ThreadPage } from '@parley/shared';
+import { renderCommentHtml } from '../render/comment-html';
+import { findParentLinks, listApprovedReplies, listApprovedRoots, type PublicCommentRow } from '../repositories/comment.repository';
+import { findThreadById, findThreadVersions } from '../repositories/thread.repository';
+import type { IntakeContext } from './context';
+import { threadKey } from './thread-page-cache';
+
+export interface ReadThreadInput {
+  site: SiteRecord;
+  threadId: string;
+  order: 'oldest' | 'newest';
+  cursor?: string;
+  limit?: number;
+}
+
+export interface ThreadPageResult {
+  etag: string;
+  /** The page as JSON text, rendered once and served from the cache until the thread changes. */
+  body: string;
+}
+
+/** The thread's current version and approved total (memoised briefly; events invalidate it). */
+async function threadState(ctx: IntakeContext, site: string, thread: string): Promise<{ version: string; total: number }> {
+  const key = threadKey(site, thread);
+  const now = Date.now();
+  const known = ctx.pages.getVersion(key, now);
+  if (known) return known;
+  const row = await findThreadById(ctx.db, site, thread);
+  const state = { version: row ? String(row.version) : '0', total: row?.approved_count ?? 0 };
+  ctx.pages.setVersion(key, now, state.version, state.total);
+  return state;
+}
+
+/** The ETag alone, so a conditional request is answered without building the page. */
+export async function threadPageEtag(ctx: IntakeContext, input: ReadThreadInput): Promise<string> {
+  const { version } = await threadState(ctx, input.site.id, input.threadId);
+  return etagOf(input, version);
+}
+
+export async function readThreadPage(ctx: IntakeContext, input: ReadThreadInput): Promise<ThreadPageResult> {
+  const { site, threadId, order } = input;
+  const limit = Math.min(input.limit ?? site.settings.comments.pageSize, 200);
+  const after = input.cursor ? decodeCursor(input.cursor) : undefined;
+  const { version, total } = await threadState(ctx, site.id, threadId);
+  const cacheKey = `${threadKey(site.id, threadId)}\u0000${site.version}\u0000${order}\u0000${input.cursor ?? ''}\u0000${limit}`;
+  const cached = ctx.pages.getPage(cacheKey, version);
+  if (cached) return cached;
+
+  const roots = await listApprovedRoots(ctx.db, { siteId: site.id, threadId, order, after, limit: limit + 1 });
+  const more = roots.length > limit;
+  const pageRoots = more ? roots.slice(0, limit) : roots;
+  const replies = await listApprovedReplies(ctx.db, pageRoots.map((r) => r.id));
+  const items = await buildTree(ctx, pageRoots, replies, site.settings.comments.maxDepth);
+  const last = pageRoots.at(-1);
+  const page: ThreadPage = {
+    site: site.id,
+    thread: threadId,
+    order,
+    total,
+    items,
+    nextCursor: more && last ? encodeCursor(last) : null,
+  };
+  const result = { version, etag: etagOf(input, version), body: JSON.stringify(page) };
+  ctx.pages.setPage(cacheKey, result);
+  return result;
+}
+
+export async function countComments(ctx: IntakeContext, site: SiteRecord, threads: string[]): Promise<Record<string, number>> {
+  const found = await findThreadVersions(ctx.db, site.id, threads);
+  return Object.fromEntries(threads.map((t) => [t, found.get(t)?.approved ?? 0]));
+}
+
+export function toPublicComment(row: PublicCommentRow): PublicComment {
+  return {
+    id: row.id,
+    parentId: row.parent_id,
+    author: { name: row.author_name, website: row.author_website },
+    text: row.text,
+    html: renderCommentHtml(row.text),
+    createdAt: row.created_at.toISOString(),
+    replies: [],
+  };
+}
+
+interface Node {
+  view: PublicComment;
+  level: number;
+  parent: Node | null;
+}
+
+/**
+ * Nests replies under their parents down to `maxDepth`; a deeper reply joins the deepest allowed
+ * level (beside its parent). A reply whose parent is not public hangs under the nearest public
+ * ancestor. With maxDepth 0 replies follow their top-level comment, flat.
+ */
+async function buildTree(ctx: IntakeContext, roots: PublicCommentRow[], replies: PublicCommentRow[], maxDepth: number): Promise<PublicComment[]> {
+  const nodes = new Map<string, Node>();
+  const flat = new Map<string, PublicComment[]>();
+  for (const r of roots) nodes.set(r.id, { view: toPublicComment(r), level: 0, parent: null });
+  const parentOf = new Map<string, string | null>(replies.map((r) => [r.id, r.parent_id]));
+  // Parents that are not public: learn their own parents until every chain reaches a known node.
+  const publicIds = new Set([...roots.map((r) => r.id), ...replies.map((r) => r.id)]);
+  let missing = [...new Set(replies.map((r) => r.parent_id).filter((p): p is string => !!p && !publicIds.has(p)))];
+  for (let hop = 0; missing.length > 0 && hop < 32; hop++) {
+    const links = await findParentLinks(ctx.db, missing);
+    for (const [id, parent] of links) parentOf.set(id, parent);
+    missing = [...links.values()].filter((p): p is string => !!p && !parentOf.has(p) && !publicIds.has(p));
+  }
+  for (const r of replies) {
+    let anchorId = r.parent_id;
+    let anchor: Node | undefined;
+    for (let hop = 0; anchorId && hop < 64; hop++) {
+      anchor = nodes.get(anchorId);
+      if (anchor) break;
+      anchorId = parentOf.get(anchorId) ?? null;
+    }
+    const root = nodes.get(r.root_id);
+    if (!anchor || !root) continue; // unreachable: root_id is in the page by construction
+    const view = toPublicComment(r);
+    if (maxDepth === 0) {
+      const list = flat.get(r.root_id) ?? [];
+      list.push(view);
+      flat.set(r.root_id, list);
+      nodes.set(r.id, { view, level: 0, parent: null });
+      continue;
+    }
+    const host = anchor.level < maxDepth ? anchor : (anchor.parent ?? anchor);
+    host.view.replies.push(view);
+    nodes.set(r.id, { view, level: host.level + 1, parent: host });
+  }
+  return roots.flatMap((r) => [nodes.get(r.id)!.view, ...(flat.get(r.id) ?? [])]);
+}
+
+function etagOf(input: ReadThreadInput, version: string): string {
+  const q = createHash('sha1').update(`${input.order}|${input.cursor ?? ''}|${input.limit ?? ''}|${input.site.version}`).digest('base64url').slice(0, 10);
+  return `"t${version}-${q}"`;
+}
+
+function encodeCursor(row: PublicCommentRow): string {
+  return Buffer.from(`${row.created_at.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
+    throw new ValidationError([{ path: 'query.cursor', message: 'is not a cursor this API gave out' }], 400);
+  }
+  return { createdAt, id };
+}

@@ -1,0 +1,127 @@
+import { Router } from 'express';
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import {
+  authorCommentViewSchema,
+  countsResponseSchema,
+  formTokenResponseSchema,
+  reportCommentBodySchema,
+  reportCommentResponseSchema,
+  submitCommentBodySchema,
+  submitCommentResponseSchema,
+  threadIdSchema,
+  threadPageSchema,
+} from '@parley/shared';
+
+// The generator cannot follow the recursive comment schema: one level is spelled out, deeper
+// levels are described (they have the same shape).
+const publicCommentDoc = z.object({
+  id: z.uuid(),
+  parentId: z.uuid().nullable(),
+  author: z.object({ name: z.string(), website: z.string().nullable() }),
+  text: z.string(),
+  html: z.string().describe('The text escaped; bare http(s) URLs become rel="nofollow ugc noopener" links'),
+  createdAt: z.iso.datetime(),
+  replies: z.array(z.looseObject({})).describe('Replies, each shaped like this comment'),
+});
+const threadPageDoc = threadPageSchema.extend({ items: z.array(publicCommentDoc) });
+
+const problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string(),
+  requestId: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+/** The public API's OpenAPI 3.1 document, generated from the shared zod schemas. */
+export function buildOpenApiDocument(): object {
+  const registry = new OpenAPIRegistry();
+  const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+  const problems = (...codes: number[]) =>
+    Object.fromEntries(codes.map((c) => [String(c), { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: problem } } }]));
+  const threadParams = z.object({ site: z.string(), thread: threadIdSchema });
+  const commentParams = z.object({ id: z.uuid() });
+  const authorHeader = z.object({ 'x-author-token': z.string() });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/sites/{site}/threads/{thread}/form-token',
+    summary: 'A signed token to send with the comment form',
+    request: { params: threadParams },
+    responses: { 200: { description: 'The token', ...json(formTokenResponseSchema) }, ...problems(404) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/sites/{site}/threads/{thread}/comments',
+    summary: 'Submit a comment (held as pending until moderation decides)',
+    request: {
+      params: threadParams,
+      headers: z.object({ 'idempotency-key': z.string().optional() }),
+      body: { required: true, ...json(submitCommentBodySchema) },
+    },
+    responses: { 202: { description: 'Accepted', ...json(submitCommentResponseSchema) }, ...problems(400, 403, 404, 409, 413, 415, 422, 429, 503) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/sites/{site}/threads/{thread}/comments',
+    summary: 'Approved comments of a thread, threaded, keyset-paginated, with ETag',
+    request: {
+      params: threadParams,
+      query: z.object({ order: z.enum(['oldest', 'newest']).optional(), cursor: z.string().optional(), limit: z.number().int().optional() }),
+    },
+    responses: { 200: { description: 'One page', ...json(threadPageDoc) }, 304: { description: 'Not modified' }, ...problems(400, 404) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/sites/{site}/counts',
+    summary: 'Approved comment counts of many threads',
+    request: { params: z.object({ site: z.string() }), query: z.object({ threads: z.string() }) },
+    responses: { 200: { description: 'Counts by thread', ...json(countsResponseSchema) }, ...problems(400, 404) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/sites/{site}/threads/{thread}/events',
+    summary: 'Server-sent events: `comment` (newly approved) and `removed`',
+    request: { params: threadParams },
+    responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/comments/{id}',
+    summary: "The author's own view of their comment",
+    request: { params: commentParams, headers: authorHeader },
+    responses: { 200: { description: 'The comment', ...json(authorCommentViewSchema) }, ...problems(404) },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/v1/comments/{id}',
+    summary: 'The author deletes their comment within the edit window',
+    request: { params: commentParams, headers: authorHeader },
+    responses: { 204: { description: 'Deleted' }, ...problems(403, 404, 503) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/comments/{id}/reports',
+    summary: 'Report an approved comment (once per reader)',
+    request: { params: commentParams, body: { required: true, ...json(reportCommentBodySchema) } },
+    responses: { 202: { description: 'Reported', ...json(reportCommentResponseSchema) }, ...problems(403, 404, 409, 415, 422, 429) },
+  });
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: { title: 'Parley comment-intake', version: '1.0.0', description: 'The public comment API behind the embedded widget.' },
+  });
+}
+
+export function openApiRoutes(): Router {
+  const router = Router();
+  let document: string | undefined;
+  router.get('/openapi.json', (_req, res) => {
+    document ??= JSON.stringify(buildOpenApiDocument());
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.type('application/json').send(document);
+  });
+  return router;
+}

@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import {
+  ConsumerGroups,
+  Streams,
+  commentsStatusChangedV1,
+  idempotent,
+  type CommentsStatusChangedV1,
+  type Logger,
+  type StreamTransport,
+  type Subscription,
+} from '@parley/shared';
+import { SCHEMA, type IntakeDb } from '../db/tables';
+import { applyStatusChange, type AppliedStatusChange } from '../domain/apply-status-change';
+import type { ThreadLiveHub } from '../domain/thread-live-hub';
+import { threadKey, type ThreadPageCache } from '../domain/thread-page-cache';
+
+/**
+ * Moderation's decisions → intake's public read model. The effect and the inbox claim commit
+ * together (exactly-once effect); cached pages and live streams are told only after the commit.
+ */
+export function subscribeStatusChanged(opts: {
+  db: Kysely<IntakeDb>;
+  transport: StreamTransport;
+  consumer: string;
+  pages: ThreadPageCache;
+  live: ThreadLiveHub;
+  logger: Logger;
+}): Subscription {
+  const group = ConsumerGroups.commentIntake;
+  return opts.transport.subscribe<CommentsStatusChangedV1>({
+    stream: Streams.commentsStatusChanged,
+    group,
+    consumer: opts.consumer,
+    schema: commentsStatusChangedV1,
+    handler: async (delivery) => {
+      let applied: AppliedStatusChange | undefined;
+      await idempotent<CommentsStatusChangedV1>(opts.db, SCHEMA, group, async (trx, d) => {
+        applied = await applyStatusChange(trx as unknown as Kysely<IntakeDb>, d.envelope);
+      })(delivery);
+      if (!applied) return;
+      opts.pages.invalidate(threadKey(applied.site, applied.thread));
+      if (applied.live) opts.live.publish(applied.site, applied.thread, applied.live);
+      opts.logger.debug({ stream: delivery.stream, messageId: delivery.envelope.id, type: delivery.envelope.type }, 'status change applied');
+    },
+  });
+}

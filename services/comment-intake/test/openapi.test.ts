@@ -1,0 +1,34 @@
+import request from 'supertest';
+import { startIntake, type IntakeHarness } from './support/intake';
+
+let h: IntakeHarness;
+
+beforeAll(async () => {
+  h = await startIntake();
+});
+
+afterAll(async () => {
+  await h.stop();
+});
+
+describe('the OpenAPI document', () => {
+  it('when /openapi.json is fetched, then it is OpenAPI 3.1 with every public route and the submit body schema', async () => {
+    const res = await request(h.url).get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/sites/{site}/threads/{thread}/comments',
+        '/v1/sites/{site}/threads/{thread}/form-token',
+        '/v1/sites/{site}/threads/{thread}/events',
+        '/v1/sites/{site}/counts',
+        '/v1/comments/{id}',
+        '/v1/comments/{id}/reports',
+      ]),
+    );
+    const post = res.body.paths['/v1/sites/{site}/threads/{thread}/comments'].post;
+    const schema = post.requestBody.content['application/json'].schema;
+    expect(Object.keys(schema.properties ?? {})).toEqual(expect.arrayContaining(['name', 'email', 'website', 'text', 'parentId']));
+    expect(post.responses['202']).toBeDefined();
+  });
+});

@@ -1,0 +1,77 @@
+import { sql } from 'kysely';
+import { Client } from 'pg';
+import { buildComment, buildSite, seedSite, startIntake, submit, type IntakeHarness } from './support/intake';
+
+let h: IntakeHarness;
+
+beforeAll(async () => {
+  h = await startIntake();
+  await seedSite(h, buildSite('daily'));
+});
+
+afterAll(async () => {
+  await h.stop();
+});
+
+const rowsFor = async (thread: string) =>
+  Number((await sql<{ n: string }>`select count(*) as n from intake.comments where thread_id = ${thread}`.execute(h.infra.db.db)).rows[0]!.n);
+const outboxFor = async (thread: string) =>
+  Number((await sql<{ n: string }>`select count(*) as n from intake.outbox where envelope->'payload'->>'threadId' = ${thread}`.execute(h.infra.db.db)).rows[0]!.n);
+
+describe('submitting a comment with an Idempotency-Key', () => {
+  it('when the same request is retried, then the first answer comes back and only one comment exists', async () => {
+    const key = 'retry-key-0001';
+    const first = await submit(h, 'daily', 'retry', buildComment(), { 'Idempotency-Key': key });
+    const again = await submit(h, 'daily', 'retry', buildComment(), { 'Idempotency-Key': key });
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await rowsFor('retry')).toBe(1);
+    expect(await outboxFor('retry')).toBe(1);
+  });
+
+  it('when the retry differs only by whitespace the server trims, then it is the same request', async () => {
+    const key = 'retry-key-0002';
+    const first = await submit(h, 'daily', 'trim', buildComment({ text: 'Same text' }), { 'Idempotency-Key': key });
+    const again = await submit(h, 'daily', 'trim', buildComment({ text: '  Same text  ' }), { 'Idempotency-Key': key });
+    expect(again.body.id).toBe(first.body.id);
+  });
+
+  it('when the same key comes with a different body, then 422 IDEMPOTENCY_KEY_REUSED and nothing new is stored', async () => {
+    const key = 'retry-key-0003';
+    await submit(h, 'daily', 'reuse', buildComment({ text: 'first' }), { 'Idempotency-Key': key });
+    const res = await submit(h, 'daily', 'reuse', buildComment({ text: 'second' }), { 'Idempotency-Key': key });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await rowsFor('reuse')).toBe(1);
+  });
+
+  it('when a request with the same key is still in flight, then 409 IDEMPOTENCY_KEY_IN_FLIGHT', async () => {
+    const key = 'retry-key-0004';
+    // Stand in for the first request: hold the key's lock from another session.
+    const other = new Client({ connectionString: h.infra.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('select pg_advisory_lock(hashtextextended($1, 0))', [`intake.idem:daily:${key}`]);
+      const res = await submit(h, 'daily', 'inflight', buildComment(), { 'Idempotency-Key': key });
+      expect(res.status).toBe(409);
+      expect(res.body.code).toBe('IDEMPOTENCY_KEY_IN_FLIGHT');
+      expect(await rowsFor('inflight')).toBe(0);
+    } finally {
+      await other.end();
+    }
+    const later = await submit(h, 'daily', 'inflight', buildComment(), { 'Idempotency-Key': key });
+    expect(later.status).toBe(202);
+  });
+
+  it('when many identical retries race, then exactly one comment is stored and each answer is 202 with its id or 409', async () => {
+    const key = 'retry-key-0005';
+    const answers = await Promise.all(Array.from({ length: 8 }, () => submit(h, 'daily', 'race', buildComment(), { 'Idempotency-Key': key })));
+    const accepted = answers.filter((a) => a.status === 202);
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(answers.every((a) => a.status === 202 || a.status === 409)).toBe(true);
+    expect(new Set(accepted.map((a) => a.body.id)).size).toBe(1);
+    expect(await rowsFor('race')).toBe(1);
+  });
+});
