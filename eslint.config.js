@@ -13,7 +13,7 @@ function forbidOtherServices(self) {
 }
 
 module.exports = tseslint.config(
-  { ignores: ['**/node_modules/**', '.tsbuild/**', '**/dist/**', 'data/**', 'coverage/**', 'bench/out/**'] },
+  { ignores: ['**/node_modules/**', '.tsbuild/**', '**/dist/**', 'data/**', 'coverage/**', 'bench/out/**', '**/.tmp*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
