@@ -122,11 +122,14 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
+/** A table with each row's rate as a ratio of the first row (the raw XADD baseline of the same run). */
 export function toMarkdown(results: TransportBenchResult[]): string {
+  const base = results[0]?.messagesPerSec ?? 1;
   const rows = results.map(
-    (r) => `| ${r.name} | ${r.messages.toLocaleString('en')} | ${r.seconds.toFixed(2)} | ${r.messagesPerSec.toLocaleString('en')} |`,
+    (r) =>
+      `| ${r.name} | ${r.messages.toLocaleString('en')} | ${r.seconds.toFixed(2)} | ${r.messagesPerSec.toLocaleString('en')} | ${(r.messagesPerSec / base).toFixed(2)} |`,
   );
-  return ['| case | messages | seconds | msgs/s |', '| --- | ---: | ---: | ---: |', ...rows].join('\n');
+  return ['| case | messages | seconds | msgs/s | × baseline |', '| --- | ---: | ---: | ---: | ---: |', ...rows].join('\n');
 }
 
 if (require.main === module) {

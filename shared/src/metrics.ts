@@ -12,6 +12,8 @@ export interface Metrics {
   deadLetters: Counter<'stream' | 'group' | 'reason'>;
   outboxBacklog: Gauge<'schema'>;
   messagesHandled: Counter<'stream' | 'group' | 'outcome'>;
+  /** Run before each scrape, to sample values that are cheap to read but not pushed (stream lag). */
+  beforeScrape: (() => Promise<void>)[];
 }
 
 export function createMetrics(service: string, options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -20,6 +22,7 @@ export function createMetrics(service: string, options: { defaultMetrics?: boole
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   return {
     registry,
+    beforeScrape: [],
     httpDuration: new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request latency by route and status',

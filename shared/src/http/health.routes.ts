@@ -31,6 +31,7 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>, metrics: Me
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
   });
   router.get('/metrics', async (_req, res) => {
+    await Promise.all(metrics.beforeScrape.map((sample) => sample()));
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return router;

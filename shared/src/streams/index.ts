@@ -7,7 +7,7 @@ import type { StreamTransport } from './transport';
 export * from './transport';
 export { createMemoryTransport, type MemoryTransport, type MemoryTransportOptions } from './memory-transport';
 export { createRedisTransport, type RedisTransportOptions } from './redis-transport';
-export { sampleStreamMetrics, type StreamSubscriptionRef } from './stream-metrics';
+export { sampleStreamMetrics, watchStreams, type StreamSubscriptionRef } from './stream-metrics';
 
 export interface TransportOptions {
   /** Redis Streams when set; otherwise the in-process transport (embedded single-process mode). */

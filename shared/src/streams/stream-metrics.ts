@@ -30,3 +30,8 @@ export async function sampleStreamMetrics(
     }),
   );
 }
+
+/** Samples lag and pending of these subscriptions on every `/metrics` scrape. */
+export function watchStreams(metrics: Metrics, transport: StreamTransport, subs: readonly StreamSubscriptionRef[], logger?: Logger): void {
+  metrics.beforeScrape.push(() => sampleStreamMetrics(metrics, transport, subs, logger));
+}
