@@ -1,3 +1,4 @@
+import { benchEmbeddedStart } from './embedded-start.bench';
 import { benchTransport, toMarkdown } from './transport.bench';
 
 /** One entry per benchmark: a title and a run that returns its markdown table and notes. */
@@ -21,6 +22,18 @@ export const sections: BenchSection[] = [
         'Baseline: the first row, plain ioredis pipelined XADD with no transport and no consumer, measured in the',
         'same run. "consume + ack" rows run a trivial handler; each message is acknowledged only after it returned.',
         'Publisher, consumer, Redis and Postgres share the 2 cores, so the end-to-end rows are the pessimistic ones.',
+      ].join('\n');
+    },
+  },
+  {
+    id: 'embedded-start',
+    title: 'Embedded mode: `npm start` until every service answers /healthz',
+    async run() {
+      return [
+        await benchEmbeddedStart(),
+        '',
+        'Spawned as `node --import tsx services/embedded/src/start.ts` (what `npm start` runs) with nothing set:',
+        'PGlite, in-process streams, four ports. The tsx compile cache is warm after the first run on a machine.',
       ].join('\n');
     },
   },
