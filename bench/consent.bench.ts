@@ -1,6 +1,7 @@
 /**
- * Cookie-consent load test: `npx tsx bench/consent.bench.ts` (DATABASE_URL and REDIS_URL point at
- * real Postgres and Redis; without them PGlite and the in-process transport are used).
+ * Cookie-consent load test: `npx tsx bench/consent.bench.ts`, or `benchConsent()` from the bench
+ * runner. DATABASE_URL and REDIS_URL point at real Postgres and Redis (default 127.0.0.1); it makes
+ * its own database and Redis key prefix and deletes them afterwards.
  *
  * Each scenario runs against the real service and, in the same run on the same loopback, against a
  * bare node:http server answering the same bytes, so the ratios mean something on any machine.
@@ -14,6 +15,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import type { Kysely } from 'kysely';
 import { Client } from 'pg';
+import Redis from 'ioredis';
 import {
   closeServer,
   commonEnvSchema,
@@ -45,6 +47,8 @@ interface Row {
 
 interface Load {
   scenario: string;
+  /** Seconds; defaults to BENCH_DURATION_S. */
+  duration?: number;
   url: string;
   /** `post`: consent writes spread over `sites`; `get`: plain GETs of url. */
   kind: 'post' | 'get';
@@ -99,7 +103,7 @@ async function generateLoad(load: Load): Promise<void> {
             },
           ],
         };
-  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts });
+  const r = await autocannon({ connections: CONNECTIONS, duration: load.duration ?? DURATION, ...opts });
   const row: Row = { scenario: load.scenario, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
   process.stdout.write(JSON.stringify(row));
 }
@@ -115,27 +119,37 @@ function listenBare(handler: Parameters<typeof createServer>[1]): Promise<{ serv
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
 }
 
-async function main(): Promise<void> {
-  let dropDatabase = async () => undefined as void;
-  let databaseUrl = process.env.DATABASE_URL;
-  if (databaseUrl) {
-    // A database of its own, dropped afterwards: the bench never touches real data.
-    const name = `parley_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new Client({ connectionString: databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const adminUrl = databaseUrl;
-    databaseUrl = withDatabase(databaseUrl, name);
-    dropDatabase = async () => {
-      const c = new Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    };
+/** Runs every scenario; returns the markdown table and notes. */
+export async function benchConsent(): Promise<string> {
+  // A database and a Redis key prefix of its own, deleted afterwards: the bench never touches real data.
+  const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const name = `parley_bench_${randomBytes(4).toString('hex')}`;
+  const prefix = `bench:${randomBytes(4).toString('hex')}:`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  try {
+    return await runScenarios(withDatabase(adminUrl, name), redisUrl, prefix);
+  } finally {
+    const c = new Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.end();
+    const redis = new Redis(redisUrl);
+    for (let cursor = '0', first = true; first || cursor !== '0'; first = false) {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    }
+    redis.disconnect();
   }
+}
+
+async function runScenarios(databaseUrl: string, redisUrl: string, prefix: string): Promise<string> {
   const db = await createDatabase({ databaseUrl, poolSize: 20, logger: silentLogger });
-  const transport = createTransport({ redisUrl: process.env.REDIS_URL, keyPrefix: `bench:${randomBytes(3).toString('hex')}:`, logger: silentLogger });
+  const transport = createTransport({ redisUrl, keyPrefix: prefix, logger: silentLogger });
   await migrateService(db, cookieConsent, silentLogger);
   const config = commonEnvSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
   const service = await cookieConsent.create({
@@ -180,9 +194,11 @@ async function main(): Promise<void> {
     res.end(bannerGz);
   });
   try {
+    // Unrecorded warm-up: JIT, pool connections and chain heads, so the first scenario is not penalised.
+    await cannon({ scenario: 'warm-up', url, kind: 'post', sites, duration: Number(process.env.BENCH_WARMUP_S ?? 3) });
     rows.push(await cannon({ scenario: 'bare node:http POST (baseline)', url: bare.url, kind: 'post' }));
-    rows.push(await cannon({ scenario: `POST /v1/consents (${SITES} sites)`, url, kind: 'post', sites }));
     rows.push(await cannon({ scenario: 'POST /v1/consents (one site: one chain)', url, kind: 'post', sites: [sites[0]!] }));
+    rows.push(await cannon({ scenario: `POST /v1/consents (${SITES} sites)`, url, kind: 'post', sites }));
     rows.push(await cannon({ scenario: 'bare node:http static banner (baseline)', url: `${bare.url}/banner.js`, kind: 'get' }));
     rows.push(await cannon({ scenario: 'GET /banner.js', url: `${url}/banner.js`, kind: 'get' }));
   } finally {
@@ -191,13 +207,12 @@ async function main(): Promise<void> {
     await service.stop();
     await transport.close();
     await db.close();
-    await dropDatabase();
   }
 
-  const [postBase, postMany, postOne, staticBase, banner] = rows as [Row, Row, Row, Row, Row];
+  const [postBase, postOne, postMany, staticBase, banner] = rows as [Row, Row, Row, Row, Row];
   const ratio = (a: Row, b: Row) => `${((a.rps / b.rps) * 100).toFixed(0)}%`;
   const lines = [
-    `cookie-consent bench — ${DURATION}s per scenario, ${CONNECTIONS} connections, loopback, database: ${databaseUrl ? 'postgres' : 'pglite'}, streams: ${transport.kind}`,
+    `cookie-consent bench — ${DURATION}s per scenario, ${CONNECTIONS} connections, loopback, Postgres and Redis on 127.0.0.1`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | errors | non-2xx |',
     '|---|---:|---:|---:|---:|---:|',
@@ -207,11 +222,14 @@ async function main(): Promise<void> {
     `GET /banner.js: ${ratio(banner, staticBase)} of the static baseline (target ≥ 90%).`,
     `banner.js size: ${manifest.bytes} B minified, ${manifest.gzipBytes} B gzipped JS+CSS (budget 6144 B).`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return lines.join('\n');
 }
 
-const child = process.env.BENCH_LOAD;
-(child ? generateLoad(JSON.parse(child) as Load) : main()).catch((err: unknown) => {
-  process.stderr.write(`consent bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+// Run directly: the bench itself, or (with BENCH_LOAD) one load-generator child of it.
+if (require.main === module) {
+  const child = process.env.BENCH_LOAD;
+  (child ? generateLoad(JSON.parse(child) as Load) : benchConsent().then((md) => void process.stdout.write(`${md}\n`))).catch((err: unknown) => {
+    process.stderr.write(`consent bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,3 +1,4 @@
+import { benchConsent } from './consent.bench';
 import { benchEmbeddedStart } from './embedded-start.bench';
 import { benchTransport, toMarkdown } from './transport.bench';
 
@@ -36,5 +37,10 @@ export const sections: BenchSection[] = [
         'PGlite, in-process streams, four ports. The tsx compile cache is warm after the first run on a machine.',
       ].join('\n');
     },
+  },
+  {
+    id: 'consent',
+    title: 'cookie-consent: consent records written and banner.js served',
+    run: () => benchConsent(),
   },
 ];

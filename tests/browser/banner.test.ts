@@ -21,10 +21,10 @@ const consentIdOf = (page: Page) => page.evaluate(() => (window as any).Parley.c
 /** The records the service stored for one consent id, once there are `n` of them. */
 async function recordsOf(consentId: string, n = 1) {
   return eventually(async () => {
-    const { rows } = await sql<{ action: string; accepted: string[]; rejected: string[]; gpc: boolean }>`
-      select action, accepted, rejected, gpc from consent.records where site = ${SITE} and consent_id = ${consentId} order by seq`.execute(h.infra.db.db);
+    const { rows } = await sql<{ action: string; accepted: string[]; rejected: string[]; gpc: boolean; services: { accepted: string[]; rejected: string[] } }>`
+      select action, accepted, rejected, gpc, services from consent.records where site = ${SITE} and consent_id = ${consentId} order by seq`.execute(h.infra.db.db);
     return rows.length >= n ? rows : undefined;
-  });
+  }, 15_000);
 }
 
 /** What has the focus, looking through the banner's shadow root. */
@@ -52,8 +52,14 @@ describe('banner.js in Chromium', () => {
         }));
       expect(styles.map(([t]) => t)).toEqual(['Accept all', 'Reject all', 'Preferences']);
       expect(new Set(styles.map(([, s]) => s)).size).toBe(1);
-      // The page's own styles do not reach into the banner and its styles do not leak out.
-      expect(await page.locator('#share').evaluate((el) => getComputedStyle(el).minWidth)).not.toBe('9em');
+      // The page's own styles (red buttons, green serif text) do not reach into the banner,
+      // and the banner's do not leak out onto the page's buttons.
+      const inside = await banner(page).locator('button').first().evaluate((el) => {
+        const s = getComputedStyle(el);
+        return [s.backgroundColor, s.color, s.fontFamily.includes('serif') && !s.fontFamily.includes('sans')];
+      });
+      expect(inside).toEqual(['rgb(255, 255, 255)', 'rgb(26, 26, 26)', false]);
+      expect(await page.locator('#share').evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).minWidth])).toEqual(['rgb(255, 0, 0)', '0px']);
     } finally {
       await context.close();
     }
@@ -68,6 +74,7 @@ describe('banner.js in Chromium', () => {
       expect(cookies.map((c) => c.name)).toEqual(['parley_consent']);
       expect(cookies[0]!.sameSite).toBe('Lax');
       expect(await page.evaluate(() => (window as any).analyticsRan)).toBeUndefined();
+      await expect(page.locator('#parley-consent [role="status"]').textContent()).resolves.toBe('Your choices have been saved.');
       const [rec] = await recordsOf((await consentIdOf(page))!);
       expect(rec).toMatchObject({ action: 'reject_all', accepted: ['necessary'], rejected: ['functional', 'analytics', 'marketing'], gpc: false });
     } finally {
@@ -223,6 +230,71 @@ describe('banner.js in Chromium', () => {
       const recs = await recordsOf((await consentIdOf(page))!, 2);
       expect(recs.map((r) => r.action)).toEqual(['accept_all', 'withdraw']);
       expect(recs[1]!.rejected).toEqual(['analytics']);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('when a category lists services, then each can be switched off alone and only the allowed ones run', async () => {
+    const api = request(h.service.url);
+    const auth = { Authorization: `Bearer ${h.adminKey}` };
+    const current = await api.get(`/v1/admin/sites/${SITE}/consent/config`).set(auth);
+    const config = current.body.config;
+    const withServices = {
+      ...config,
+      categories: config.categories.map((c: { id: string }) =>
+        c.id === 'analytics'
+          ? { ...c, services: [{ id: 'ga', name: 'Google Analytics', cookies: ['_ga', '_ga_*'] }, { id: 'hotjar', name: 'Hotjar', cookies: ['_hj*'] }] }
+          : c,
+      ),
+    };
+    expect((await api.put(`/v1/admin/sites/${SITE}/consent/config`).set(auth).send(withServices)).status).toBe(201);
+    const { context, page } = await h.open();
+    try {
+      await banner(page).getByRole('button', { name: 'Preferences' }).click();
+      await prefs(page).locator('input[value="analytics"]').check();
+      expect(await prefs(page).locator('input[value="hotjar"]').isChecked()).toBe(true);
+      await prefs(page).locator('input[value="hotjar"]').uncheck();
+      await prefs(page).getByRole('button', { name: 'Save choices' }).click();
+      await page.waitForFunction(() => (window as any).analyticsRan === 1);
+      expect(await page.evaluate(() => (window as any).hotjarRan)).toBeUndefined();
+      const state = await page.evaluate(() => (window as any).Parley.consent.get());
+      expect(state.services).toEqual(['ga']);
+      const [rec] = await recordsOf(state.id);
+      expect(rec!.services).toEqual({ accepted: ['ga'], rejected: ['hotjar'] });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('when the page is in another language, then the banner speaks it, right to left where needed, else the site default', async () => {
+    const api = request(h.service.url);
+    const auth = { Authorization: `Bearer ${h.adminKey}` };
+    const config = (await api.get(`/v1/admin/sites/${SITE}/consent/config`).set(auth)).body.config;
+    const en = config.texts.en;
+    const translated = (title: string) => ({ ...en, title });
+    const put = await api.put(`/v1/admin/sites/${SITE}/consent/config`).set(auth).send({ ...config, texts: { en, de: translated('Ihre Datenschutz-Einstellungen'), ar: translated('خيارات الخصوصية') } });
+    expect(put.status).toBe(201);
+    for (const [lang, title, dir] of [['de-AT', 'Ihre Datenschutz-Einstellungen', 'ltr'], ['ar', 'خيارات الخصوصية', 'rtl'], ['fr', en.title, 'ltr']]) {
+      const { context, page } = await h.open({ lang });
+      try {
+        await banner(page).waitFor();
+        expect({ lang, title: await banner(page).locator('h2').textContent(), dir: await banner(page).getAttribute('dir') }).toEqual({ lang, title, dir });
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  it('when the page has a strict nonce-based CSP, then the banner is styled, works and activates the gated script', async () => {
+    const { context, page } = await h.open({ csp: true });
+    try {
+      await banner(page).waitFor();
+      expect(await banner(page).evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
+      await banner(page).getByRole('button', { name: 'Accept all' }).click();
+      await page.waitForFunction(() => (window as any).analyticsRan === 1);
+      await recordsOf((await consentIdOf(page))!);
+      expect(await page.evaluate(() => (window as any).cspViolations)).toEqual([]);
     } finally {
       await context.close();
     }

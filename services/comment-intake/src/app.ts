@@ -17,6 +17,7 @@ import { commentsRoutes } from './routes/comments.routes';
 import { openApiRoutes } from './routes/openapi.routes';
 import type { RateLimitDeps } from './routes/rate-limit.middleware';
 import { siteRoutes } from './routes/site.routes';
+import { widgetRoutes, type WidgetBuild } from './widget';
 
 export interface AppDeps {
   config: Config;
@@ -26,6 +27,8 @@ export interface AppDeps {
   directory: TenancyDirectory;
   ctx: IntakeContext;
   limits: RateLimitDeps;
+  /** The built embed.js; optional so component tests of the API need not build it. */
+  widget?: WidgetBuild;
 }
 
 /** Postgres unreachable → 503 with Retry-After, never a 500 (and never a 202 before commit). */
@@ -37,6 +40,7 @@ const databaseUnavailable: ErrorRequestHandler = (err, _req, _res, next) => {
 export function createApp(deps: AppDeps): Express {
   const app = createBaseApp({ ...deps, trustProxy: parseTrustProxy(deps.config.TRUST_PROXY) });
   app.use(openApiRoutes());
+  if (deps.widget) app.use(widgetRoutes(deps.widget));
   app.use(tenancyRoutes(deps.directory, deps.logger));
   app.use(siteRoutes(deps.directory));
   app.use(commentsRoutes(deps.ctx, deps.directory, deps.limits, deps.config.BODY_LIMIT));

@@ -7,9 +7,11 @@ import { intakeConfig, type Config } from './config';
 import { SCHEMA, type IntakeDb } from './db/tables';
 import type { IntakeContext } from './domain/context';
 import { createPrivacy } from './domain/privacy';
+import { pruneExpired } from './domain/prune-expired';
 import { ThreadLiveHub } from './domain/thread-live-hub';
 import { ThreadPageCache } from './domain/thread-page-cache';
 import { subscribeStatusChanged } from './streams/status-changed.consumer';
+import { buildWidget } from './widget';
 
 export const commentIntake: ServiceModule<Config> = {
   name: 'comment-intake',
@@ -53,8 +55,16 @@ export const commentIntake: ServiceModule<Config> = {
       logger,
       perMinute: { ip: config.RATE_LIMIT_IP_PER_MINUTE, email: config.RATE_LIMIT_EMAIL_PER_MINUTE, site: config.RATE_LIMIT_SITE_PER_MINUTE },
     };
-    const app = createApp({ config, logger, metrics, ctx, limits, directory: tenancy.directory, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
+    const widget = await buildWidget();
+    logger.info({ version: widget.version, bytes: widget.bytes, gzipBytes: widget.gzipBytes }, 'widget built');
+    const app = createApp({ config, logger, metrics, ctx, limits, widget, directory: tenancy.directory, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
     let statusChanged: Subscription | undefined;
+    let pruner: NodeJS.Timeout | undefined;
+    const prune = () =>
+      pruneExpired(ctx).then(
+        (n) => logger.debug(n, 'expired idempotency keys and inbox entries pruned'),
+        (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'pruning failed; next hour again'),
+      );
     return {
       name: 'comment-intake',
       app,
@@ -62,8 +72,11 @@ export const commentIntake: ServiceModule<Config> = {
         tenancy.start();
         statusChanged = subscribeStatusChanged({ db: kdb, transport, consumer: consumerName, pages, live, logger });
         relay.start();
+        pruner = setInterval(() => void prune(), 3_600_000);
+        pruner.unref();
       },
       async stop() {
+        clearInterval(pruner);
         await statusChanged?.stop();
         await tenancy.stop();
         await relay.stop();

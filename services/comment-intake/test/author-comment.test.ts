@@ -90,3 +90,15 @@ describe("the author's own comment", () => {
     expect((await remove(c.id, 'wrong')).status).toBe(404);
   });
 });
+
+describe('preflight of comment-level writes', () => {
+  it('when the comment’s site allows the origin, then DELETE with X-Author-Token is allowed', async () => {
+    const res = await submit(h, 'daily', 'pre', buildComment());
+    const pre = await request(h.url).options(`/v1/comments/${res.body.id}`).set('Origin', ORIGIN).set('Access-Control-Request-Method', 'DELETE');
+    expect(pre.status).toBe(204);
+    expect(pre.headers['access-control-allow-methods']).toMatch(/DELETE/);
+    expect(pre.headers['access-control-allow-headers']).toMatch(/X-Author-Token/);
+    const foreign = await request(h.url).options(`/v1/comments/${res.body.id}`).set('Origin', 'https://evil.example.com');
+    expect(foreign.status).toBe(403);
+  });
+});

@@ -3,6 +3,8 @@ import request from 'supertest';
 import { ORIGIN, buildComment, buildSite, seedSite, startIntake, type IntakeHarness } from './support/intake';
 
 let h: IntakeHarness;
+// Hundreds of real requests per property: allow for a busy machine.
+jest.setTimeout(120_000);
 
 beforeAll(async () => {
   h = await startIntake();

@@ -16,6 +16,10 @@ export const configSchema = commonEnvSchema
     CONSENT_IP_HASH_KEY: hex32.optional(),
     /** Consent writes accepted per minute from one IP address (per instance). */
     CONSENT_RATE_LIMIT_PER_MINUTE: env.int(120, 1),
+    /** Consent records older than this many days are deleted (0 keeps them forever). */
+    CONSENT_RETENTION_DAYS: env.int(1095),
+    /** How often the retention job runs. */
+    CONSENT_RETENTION_INTERVAL_MS: env.int(3_600_000, 1000),
     /** Issuer (`iss`) put into receipts, e.g. https://consent.example.org. */
     CONSENT_PUBLIC_URL: z.url().optional(),
   })

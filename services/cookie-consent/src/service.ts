@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
-import { ConsumerGroups, OutboxRelay, createTenancyReadModel, readinessChecks, type ServiceModule } from '@parley/shared';
+import { ConfigError, ConsumerGroups, OutboxRelay, createTenancyReadModel, readinessChecks, type ServiceModule, type Subscription } from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
 import { buildBanner } from './banner/build-banner';
 import { configSchema, DEV_IP_HASH_KEY, DEV_SIGNING_KEY, type Config } from './config';
 import { SCHEMA, type ConsentDb } from './db/tables';
+import { subscribeConsentStats } from './streams/consent-recorded.consumer';
+import { ChainAppender } from './domain/chain-appender';
 import type { UseCaseContext } from './domain/context';
+import { enforceRetention } from './domain/enforce-retention';
 import { createReceiptSigner } from './domain/receipt-signer';
 
 export const cookieConsent: ServiceModule<Config> = {
@@ -14,7 +17,9 @@ export const cookieConsent: ServiceModule<Config> = {
   migrations,
   async create({ config: given, logger, metrics, db, transport, consumerName }) {
     // Launchers that only know the common variables hand over a partial object: fill in ours.
-    const config = configSchema.parse(given);
+    const parsed = configSchema.safeParse(given);
+    if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    const config = parsed.data;
     const tenancy = createTenancyReadModel({
       db: db.db,
       schema: SCHEMA,
@@ -24,10 +29,14 @@ export const cookieConsent: ServiceModule<Config> = {
     });
     const relay = new OutboxRelay({ db: db.db, schema: SCHEMA, transport, metrics, logger });
     if (!config.CONSENT_SIGNING_KEY) logger.warn('CONSENT_SIGNING_KEY is not set: receipts are signed with the public development key');
+    const kdb = db.db as Kysely<ConsentDb>;
+    const signer = createReceiptSigner(config.CONSENT_SIGNING_KEY ?? DEV_SIGNING_KEY);
+    const afterCommit = () => relay.kick();
     const ctx: UseCaseContext = {
-      db: db.db as Kysely<ConsentDb>,
-      afterCommit: () => relay.kick(),
-      signer: createReceiptSigner(config.CONSENT_SIGNING_KEY ?? DEV_SIGNING_KEY),
+      db: kdb,
+      afterCommit,
+      signer,
+      chain: new ChainAppender({ db: kdb, signer, issuer: config.CONSENT_PUBLIC_URL, afterCommit }),
       ipHashKey: Buffer.from(config.CONSENT_IP_HASH_KEY ?? DEV_IP_HASH_KEY, 'hex'),
       issuer: config.CONSENT_PUBLIC_URL,
     };
@@ -42,14 +51,31 @@ export const cookieConsent: ServiceModule<Config> = {
       directory: tenancy.directory,
       readiness: readinessChecks(db, transport, SCHEMA, migrations),
     });
+    let stats: Subscription | undefined;
+    let retentionTimer: NodeJS.Timeout | undefined;
+    let retentionRun: Promise<void> = Promise.resolve();
+    const runRetention = () => {
+      retentionRun = enforceRetention(kdb, config.CONSENT_RETENTION_DAYS).then(
+        (deleted) => {
+          if (deleted.records || deleted.idempotencyKeys) logger.info(deleted, 'consent retention applied');
+        },
+        (err: unknown) => logger.warn({ err }, 'consent retention failed; next run retries'),
+      );
+    };
     return {
       name: 'cookie-consent',
       app,
       async start() {
         tenancy.start();
         relay.start();
+        stats = subscribeConsentStats({ db: kdb, transport, consumer: consumerName });
+        retentionTimer = setInterval(runRetention, config.CONSENT_RETENTION_INTERVAL_MS);
+        retentionTimer.unref();
       },
       async stop() {
+        clearInterval(retentionTimer);
+        await retentionRun;
+        await stats?.stop();
         await tenancy.stop();
         await relay.stop();
       },

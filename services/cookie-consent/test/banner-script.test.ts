@@ -62,3 +62,14 @@ describe('banner.js', () => {
     expect(res.body.keys[0].d).toBeUndefined();
   });
 });
+
+describe('openapi.json', () => {
+  it('when the document is fetched, then it describes the public and admin consent routes', async () => {
+    const res = await request(svc.url).get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/consents', '/v1/sites/{site}/consent/config', '/v1/admin/sites/{site}/consent/chain/verify', '/v1/admin/sites/{site}/consent/records/export']),
+    );
+  });
+});

@@ -72,6 +72,16 @@ describe('hash chain', () => {
     expect(res.body.checked).toBeGreaterThanOrEqual(5);
   });
 
+  it('when many visitors choose at once, then every write gets its own record and the chain stays contiguous', async () => {
+    const since = new Date().toISOString();
+    const bodies = Array.from({ length: 40 }, () => buildConsentBody('daily', ORIGIN));
+    const results = await Promise.all(bodies.map((b, i) => request(svc.url).post('/v1/consents').set('Origin', ORIGIN).set('Idempotency-Key', `burst-${i}-${b.consentId}`).send(b)));
+    expect(results.map((r) => r.status)).toEqual(bodies.map(() => 201));
+    expect(new Set(results.map((r) => r.body.recordId)).size).toBe(40);
+    const res = await verifyChain(`?from=${encodeURIComponent(since)}`);
+    expect(res.body).toMatchObject({ intact: true, checked: 40 });
+  });
+
   it('when a stored record is edited, then verification reports that record as the first break', async () => {
     await record();
     const victim = await record();

@@ -102,6 +102,8 @@ describe('POST /v1/consents', () => {
     expect(form.status).toBe(415);
     const broken = await request(svc.url).post('/v1/consents').set('Origin', ORIGIN).set('Content-Type', 'application/json').send('{"site":');
     expect(broken.status).toBe(400);
+    const invalid = await post({ ...buildConsentBody('daily', ORIGIN), action: 'maybe' });
+    expect(invalid.headers['access-control-allow-origin']).toBe(ORIGIN); // the banner can read why
     const huge = await post({ ...buildConsentBody('daily', ORIGIN), language: 'x'.repeat(20_000) });
     expect(huge.status).toBe(413);
     const badKey = await post(buildConsentBody('daily', ORIGIN)).set('Idempotency-Key', 'short');
@@ -150,7 +152,7 @@ describe('POST /v1/consents', () => {
       handler: async (d) => void seen.push(d.envelope),
     });
     try {
-      const event = await eventually(async () => seen.find((e) => (e.payload as { consentId: string }).consentId === body.consentId));
+      const event = await eventually(async () => seen.find((e) => (e.payload as { consentId: string }).consentId === body.consentId), 15_000);
       expect(event).toMatchObject({ site: 'weekly', payload: { recordId: res.body.recordId, action: 'reject_all', accepted: ['necessary'], rejected: ['functional', 'analytics', 'marketing'] } });
     } finally {
       await sub.stop();

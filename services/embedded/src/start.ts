@@ -23,9 +23,9 @@ import {
   type ServiceModule,
   type ShutdownStep,
 } from '@parley/shared';
-import { commentIntake } from '@parley/comment-intake';
-import { moderationQueue } from '@parley/moderation-queue';
-import { cookieConsent } from '@parley/cookie-consent';
+import { commentIntake, configSchema as intakeSchema } from '@parley/comment-intake';
+import { moderationQueue, configSchema as moderationSchema } from '@parley/moderation-queue';
+import { cookieConsent, configSchema as consentSchema } from '@parley/cookie-consent';
 
 import { demoSiteServer, ensureDemoSite } from './demo/demo-site';
 import { replayRecentOutbox } from './replay';
@@ -67,10 +67,11 @@ async function main(): Promise<void> {
     logger,
   });
 
-  const modules: [ServiceModule<any>, number][] = [
-    [commentIntake, config.INTAKE_PORT],
-    [moderationQueue, config.MODERATION_PORT],
-    [cookieConsent, config.CONSENT_PORT],
+  // Each service reads its own variables (keys, limits) from the same environment, with its port.
+  const modules: [ServiceModule<any>, z.ZodType, number][] = [
+    [commentIntake, intakeSchema, config.INTAKE_PORT],
+    [moderationQueue, moderationSchema, config.MODERATION_PORT],
+    [cookieConsent, consentSchema, config.CONSENT_PORT],
   ];
   for (const [m] of modules) await migrateService(db, m, logger);
   // The in-process transport forgets on exit: events the last run published but had not handled
@@ -78,9 +79,9 @@ async function main(): Promise<void> {
   if (transport.kind === 'memory') await replayRecentOutbox(db.db, modules.map(([m]) => m.schema));
 
   const running: { service: ServiceInstance; server: import('node:http').Server; url: string }[] = [];
-  for (const [m, port] of modules) {
+  for (const [m, schema, port] of modules) {
     const service = await m.create({
-      config: { ...config, PORT: port },
+      config: loadConfig(schema, { ...process.env, PORT: String(port) }),
       logger: logger.child({ service: m.name }),
       metrics: createMetrics(m.name),
       db,

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely/migration';
+import * as moderation from './2026_11_26_2330_moderation';
 import * as tenancy from './2026_11_26_2300_tenancy';
 
 /** In order; names sort by time. Listed here (not read from disk) so bundles and tests see the same set. */
 export const migrations: Record<string, Migration> = {
   '2026_11_26_2300_tenancy': tenancy,
+  '2026_11_26_2330_moderation': moderation,
 };

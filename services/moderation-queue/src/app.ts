@@ -2,7 +2,10 @@ import type { Express } from 'express';
 import { createBaseApp, finishApp, parseTrustProxy, type Logger, type Metrics, type ReadinessCheck, type TenancyDirectory } from '@parley/shared';
 import type { Config } from './config';
 import type { UseCaseContext } from './domain/context';
+import { QueueLiveHub } from './domain/queue-live-hub';
 import { adminRoutes } from './routes/admin.routes';
+import { authFailureLimit } from './routes/auth-failure-limit.middleware';
+import { moderationRoutes } from './routes/moderation.routes';
 
 export interface AppDeps {
   config: Config;
@@ -16,6 +19,8 @@ export interface AppDeps {
 /** The moderation-queue HTTP app, without listening (tests start it on port 0). */
 export function createApp(deps: AppDeps): Express {
   const app = createBaseApp({ ...deps, trustProxy: parseTrustProxy(deps.config.TRUST_PROXY) });
+  app.use(authFailureLimit(deps.config.AUTH_FAILURES_PER_MINUTE, deps.logger));
   app.use(adminRoutes(deps.ctx, deps.directory, deps.logger));
+  app.use(moderationRoutes(deps.ctx, deps.directory, deps.logger, deps.ctx.live ?? new QueueLiveHub(), deps.config.LIVE_HEARTBEAT_MS));
   return finishApp(app, deps.logger);
 }

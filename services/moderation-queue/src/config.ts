@@ -5,5 +5,21 @@ export const configSchema = commonEnvSchema.extend({
   PORT: env.port(4002),
   /** An admin key to create on first start (pk_…); unset → one is generated and printed once. */
   BOOTSTRAP_ADMIN_KEY: z.string().optional(),
+  /** Consumers of `comments.submitted` per process (one group: processes and consumers share the stream). */
+  MODERATION_WORKER_CONCURRENCY: env.int(4, 1),
+  /** Failed API-key attempts per client address per minute before 429. */
+  AUTH_FAILURES_PER_MINUTE: env.int(20, 1),
+  WEBHOOK_POLL_MS: env.int(500, 10),
+  /** First webhook retry after this; doubled per attempt (capped at an hour). */
+  WEBHOOK_RETRY_BASE_MS: env.int(5_000, 10),
+  WEBHOOK_MAX_ATTEMPTS: env.int(8, 1),
+  WEBHOOK_TIMEOUT_MS: env.int(5_000, 100),
+  /** Live queue streams send a comment line this often so proxies keep them open. */
+  LIVE_HEARTBEAT_MS: env.int(25_000, 100),
 });
 export type Config = z.infer<typeof configSchema>;
+
+/** The config from whatever the runtime hands over (tests pass a partial, unparsed object). */
+export function moderationConfig(given: object): Config {
+  return configSchema.parse(Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)));
+}

@@ -1,31 +1,51 @@
 import type { Kysely } from 'kysely';
-import { OutboxRelay, cachedDirectory, readinessChecks, type ServiceModule } from '@parley/shared';
+import { OutboxRelay, cachedDirectory, readinessChecks, type ServiceModule, type Subscription } from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
-import type { Config } from './config';
+import { moderationConfig, type Config } from './config';
 import { SCHEMA, type ModerationDb } from './db/tables';
 import { ensureBootstrapAdmin } from './domain/api-keys';
 import type { UseCaseContext } from './domain/context';
+import { QueueLiveHub } from './domain/queue-live-hub';
+import { WebhookDispatcher } from './jobs/webhook-dispatcher.job';
 import { findApiKeyByHash } from './repositories/api-key.repository';
 import { findSiteById } from './repositories/site.repository';
+import { subscribeReported } from './streams/reported.consumer';
+import { subscribeSubmitted } from './streams/submitted.consumer';
 
 export const moderationQueue: ServiceModule<Config> = {
   name: 'moderation-queue',
   schema: SCHEMA,
   migrations,
-  async create({ config, logger, metrics, db, transport }) {
+  async create({ config: given, logger, metrics, db, transport, consumerName }) {
+    const config = moderationConfig(given);
     const kdb = db.db as Kysely<ModerationDb>;
     const relay = new OutboxRelay({ db: db.db, schema: SCHEMA, transport, metrics, logger });
+    const webhooks = new WebhookDispatcher({
+      db: kdb,
+      logger,
+      idleMs: config.WEBHOOK_POLL_MS,
+      retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    });
     // The source of truth is local, but cached all the same: every API call checks a key.
     const directory = cachedDirectory({ findSite: (id) => findSiteById(kdb, id), findKeyByHash: (h) => findApiKeyByHash(kdb, h) });
+    const live = new QueueLiveHub();
+    const afterCommit = () => {
+      relay.kick();
+      webhooks.kick();
+    };
     const ctx: UseCaseContext = {
       db: kdb,
+      live,
       afterCommit: () => {
         directory.invalidate();
-        relay.kick();
+        afterCommit();
       },
     };
     const app = createApp({ config, logger, metrics, ctx, directory, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
+    let subscriptions: Subscription[] = [];
     return {
       name: 'moderation-queue',
       app,
@@ -38,8 +58,29 @@ export const moderationQueue: ServiceModule<Config> = {
           );
         }
         relay.start();
+        webhooks.start();
+        const consumer = {
+          db: kdb,
+          transport,
+          logger,
+          claimIdleMs: config.STREAM_CLAIM_IDLE_MS,
+          onChange: (change: Parameters<QueueLiveHub['publish']>[0][number]) => {
+            // Webhooks of pipeline verdicts wait for the dispatcher's next poll: kicking it per
+            // comment would run a transaction per comment for sites that have no webhooks at all.
+            relay.kick();
+            live.publish([change]);
+          },
+        };
+        // Several consumers of one group: each takes its own messages, so one process works several comments at once.
+        subscriptions = [
+          ...Array.from({ length: config.MODERATION_WORKER_CONCURRENCY }, (_, i) => subscribeSubmitted({ ...consumer, consumer: `${consumerName}#${i}` })),
+          subscribeReported({ ...consumer, consumer: consumerName }),
+        ];
       },
       async stop() {
+        await Promise.all(subscriptions.map((s) => s.stop()));
+        subscriptions = [];
+        await webhooks.stop();
         await relay.stop();
       },
     };

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 
 /**
@@ -24,11 +24,13 @@ export interface Privacy {
 
 const subkey = (key: Buffer, purpose: string) => Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `parley-intake:${purpose}`, 32));
 
-export function createPrivacy(hashKey: Buffer, emailKey: Buffer): Privacy {
-  const ipKey = subkey(hashKey, 'ip');
-  const fpKey = subkey(hashKey, 'fingerprint');
-  const emailHashKey = subkey(hashKey, 'email');
-  const hmac = (key: Buffer, value: string) => createHmac('sha256', key).update(value).digest('hex');
+export function createPrivacy(hashKey: Buffer, rawEmailKey: Buffer): Privacy {
+  // KeyObjects are imported once; raw buffers would be re-imported on every call.
+  const ipKey = createSecretKey(subkey(hashKey, 'ip'));
+  const fpKey = createSecretKey(subkey(hashKey, 'fingerprint'));
+  const emailHashKey = createSecretKey(subkey(hashKey, 'email'));
+  const emailKey = createSecretKey(rawEmailKey);
+  const hmac = (key: KeyObject, value: string) => createHmac('sha256', key).update(value).digest('hex');
   return {
     ipHash: (ip) => hmac(ipKey, normaliseIp(ip)),
     ipPrefix,
@@ -42,14 +44,14 @@ export function createPrivacy(hashKey: Buffer, emailKey: Buffer): Privacy {
   };
 }
 
-function seal(key: Buffer, plain: string): Buffer {
+function seal(key: KeyObject, plain: string): Buffer {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return Buffer.concat([Buffer.from([1]), iv, cipher.getAuthTag(), body]); // 1 = format version
 }
 
-function open(key: Buffer, sealed: Buffer): string {
+function open(key: KeyObject, sealed: Buffer): string {
   if (sealed[0] !== 1) throw new Error('unknown encryption format');
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 13));
   decipher.setAuthTag(sealed.subarray(13, 29));

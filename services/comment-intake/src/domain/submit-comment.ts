@@ -9,15 +9,15 @@ import {
   makeEnvelope,
   uuidv7,
   type CommentsSubmittedV1,
+  type Envelope,
   type SiteRecord,
   type SubmitCommentBody,
   type SubmitCommentResponse,
 } from '@parley/shared';
-import type { Kysely } from 'kysely';
-import { SCHEMA, type IntakeDb } from '../db/tables';
-import { findCommentById, insertComment } from '../repositories/comment.repository';
-import { findIdempotencyKey, insertIdempotencyKey, tryLockIdempotencyKey } from '../repositories/idempotency.repository';
-import { findThreadById, upsertThread } from '../repositories/thread.repository';
+import { SCHEMA } from '../db/tables';
+import { findCommentPlacements, insertComments, type NewComment } from '../repositories/comment.repository';
+import { findIdempotencyKeys, idempotencyLockName, insertIdempotencyKeys, tryLockIdempotencyKeys } from '../repositories/idempotency.repository';
+import { compareKeys, fillThreadPage, findThreads, insertThreads, type ThreadRef } from '../repositories/thread.repository';
 import type { IntakeContext } from './context';
 import { checkFormToken } from './form-token';
 import { newAuthorToken } from './privacy';
@@ -43,56 +43,195 @@ export interface SubmitCommentResult {
  * Accepts a comment: the comment row and its `comments.submitted` outbox row commit together, and
  * only then is the caller answered. The comment stays `pending` until moderation decides; form-token
  * and honeypot findings travel as signals, never as a refusal, so nothing is silently dropped.
+ *
+ * Submissions are group-committed: while a batch is being written, new ones queue and go together
+ * in the next transaction (one commit, one fsync for many comments). At low load a batch is one
+ * comment and nothing waits.
  */
 export async function submitComment(ctx: IntakeContext, input: SubmitCommentInput): Promise<SubmitCommentResult> {
-  const { site, threadId, body } = input;
-  const now = ctx.now();
-  if (site.status !== 'active') throw new ConflictError('This site does not take new comments.');
-  const requestHash = input.idempotencyKey ? hashRequest(threadId, body) : '';
-
-  const result = await ctx.db.transaction().execute(async (trx) => {
-    if (input.idempotencyKey) {
-      if (!(await tryLockIdempotencyKey(trx, site.id, input.idempotencyKey))) {
-        throw new AppError(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, 409, 'A request with this Idempotency-Key is still being processed; retry shortly.');
-      }
-      const previous = await findIdempotencyKey(trx, site.id, input.idempotencyKey);
-      if (previous) {
-        if (previous.request_hash !== requestHash) {
-          throw new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 422, 'This Idempotency-Key was used with a different request body.');
-        }
-        const stored = previous.response as { sealed: string };
-        return { status: 202 as const, body: JSON.parse(ctx.privacy.open(Buffer.from(stored.sealed, 'base64'))) as SubmitCommentResponse, replayed: true };
-      }
-    }
-    const accepted = await insertSubmission(ctx, trx, input, now);
-    if (input.idempotencyKey) {
-      // The answer holds the author token: it is kept encrypted, like every other personal datum.
-      const sealed = ctx.privacy.seal(JSON.stringify(accepted)).toString('base64');
-      await insertIdempotencyKey(trx, { siteId: site.id, key: input.idempotencyKey, requestHash, status: 202, response: { sealed } });
-    }
-    return { status: 202 as const, body: accepted, replayed: false };
-  });
-  if (!result.replayed) ctx.afterCommit();
-  return result;
+  if (input.site.status !== 'active') throw new ConflictError('This site does not take new comments.');
+  return batcherFor(ctx).submit(input);
 }
 
-async function insertSubmission(ctx: IntakeContext, trx: Kysely<IntakeDb>, input: SubmitCommentInput, now: Date): Promise<SubmitCommentResponse> {
-  const { site, threadId, body, privacy } = { ...input, privacy: ctx.privacy };
-  const settings = site.settings.comments;
-  const existing = await findThreadById(trx, site.id, threadId);
-  if (existing?.closed_at || (existing && settings.closeAfterDays > 0 && now.getTime() - existing.created_at.getTime() > settings.closeAfterDays * 86_400_000)) {
-    throw new ConflictError('This thread is closed to new comments.', { thread: threadId });
-  }
-  let parent: { root: string; depth: number } | undefined;
-  if (body.parentId) {
-    const row = await findCommentById(trx, body.parentId);
-    if (!row || row.site_id !== site.id || row.thread_id !== threadId || !['pending', 'approved', 'held'].includes(row.status)) {
-      throw new ValidationError([{ path: 'body.parentId', message: 'is not a comment of this thread' }]);
-    }
-    parent = { root: row.root_id, depth: row.depth + 1 };
-  }
-  const thread = await upsertThread(trx, { siteId: site.id, id: threadId, url: body.pageUrl ?? null, title: body.pageTitle ?? null });
+const MAX_BATCH = 256;
+const MAX_CONCURRENT_BATCHES = 2;
 
+interface Pending {
+  input: SubmitCommentInput;
+  at: Date;
+  requestHash: string;
+  resolve(result: SubmitCommentResult): void;
+  reject(err: unknown): void;
+}
+
+const batchers = new WeakMap<IntakeContext, SubmitBatcher>();
+
+function batcherFor(ctx: IntakeContext): SubmitBatcher {
+  let b = batchers.get(ctx);
+  if (!b) {
+    b = new SubmitBatcher(ctx);
+    batchers.set(ctx, b);
+  }
+  return b;
+}
+
+class SubmitBatcher {
+  private readonly queue: Pending[] = [];
+  private running = 0;
+
+  constructor(private readonly ctx: IntakeContext) {}
+
+  submit(input: SubmitCommentInput): Promise<SubmitCommentResult> {
+    return new Promise((resolve, reject) => {
+      const requestHash = input.idempotencyKey ? hashRequest(input.threadId, input.body) : '';
+      this.queue.push({ input, at: this.ctx.now(), requestHash, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.running < MAX_CONCURRENT_BATCHES && this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.running += 1;
+      void this.flush(batch).finally(() => {
+        this.running -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    let outcomes: Map<Pending, SubmitCommentResult | Error>;
+    try {
+      outcomes = await writeBatch(this.ctx, batch);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    if ([...outcomes.values()].some((o) => !(o instanceof Error) && !o.replayed)) this.ctx.afterCommit();
+    for (const p of batch) {
+      const o = outcomes.get(p)!;
+      if (o instanceof Error) p.reject(o);
+      else p.resolve(o);
+    }
+  }
+}
+
+const threadKeyOf = (site: string, thread: string) => `${site}\u0000${thread}`;
+
+/**
+ * One transaction for a batch. Each submission's own refusals (key reuse or in flight, closed
+ * thread, foreign parent) are decided before anything is written, so they never fail the others;
+ * a database failure fails them all (→ 503), and nobody is answered 202 before the commit.
+ */
+async function writeBatch(ctx: IntakeContext, batch: Pending[]): Promise<Map<Pending, SubmitCommentResult | Error>> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const outcomes = new Map<Pending, SubmitCommentResult | Error>();
+    const fail = (p: Pending, err: Error) => outcomes.set(p, err);
+
+    // Idempotency: the first of a key in this batch goes on; a twin is "in flight" like any other.
+    const keyed = new Map<string, Pending>();
+    for (const p of batch) {
+      if (!p.input.idempotencyKey) continue;
+      const name = idempotencyLockName(p.input.site.id, p.input.idempotencyKey);
+      if (keyed.has(name)) fail(p, inFlight());
+      else keyed.set(name, p);
+    }
+    if (keyed.size > 0) {
+      const refs = [...keyed.values()].map((p) => ({ siteId: p.input.site.id, key: p.input.idempotencyKey! }));
+      const locked = await tryLockIdempotencyKeys(trx, refs);
+      const previous = await findIdempotencyKeys(trx, refs);
+      for (const [name, p] of keyed) {
+        if (!locked.has(name)) {
+          fail(p, inFlight());
+          continue;
+        }
+        const before = previous.get(name);
+        if (!before) continue;
+        if (before.request_hash !== p.requestHash) {
+          fail(p, new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 422, 'This Idempotency-Key was used with a different request body.'));
+          continue;
+        }
+        const stored = before.response as { sealed: string };
+        outcomes.set(p, { status: 202, body: JSON.parse(ctx.privacy.open(Buffer.from(stored.sealed, 'base64'))) as SubmitCommentResponse, replayed: true });
+      }
+    }
+
+    let todo = batch.filter((p) => !outcomes.has(p));
+    const threads = await findThreads(trx, uniqueThreads(todo));
+    const parents = await findCommentPlacements(trx, [...new Set(todo.map((p) => p.input.body.parentId).filter((id): id is string => !!id))]);
+    for (const p of todo) {
+      const { site, threadId, body } = p.input;
+      const thread = threads.get(threadKeyOf(site.id, threadId));
+      const closeAfterDays = site.settings.comments.closeAfterDays;
+      if (thread?.closed_at || (thread && closeAfterDays > 0 && p.at.getTime() - thread.created_at.getTime() > closeAfterDays * 86_400_000)) {
+        fail(p, new ConflictError('This thread is closed to new comments.', { thread: threadId }));
+        continue;
+      }
+      const parent = body.parentId ? parents.get(body.parentId) : undefined;
+      if (body.parentId && (!parent || parent.site_id !== site.id || parent.thread_id !== threadId || !['pending', 'approved', 'held'].includes(parent.status))) {
+        fail(p, new ValidationError([{ path: 'body.parentId', message: 'is not a comment of this thread' }]));
+      }
+    }
+    todo = todo.filter((p) => !outcomes.has(p));
+
+    // New threads (with the first known URL and title); old ones missing them get them filled in.
+    const firstPage = new Map<string, ThreadRef>();
+    for (const p of todo) {
+      const k = threadKeyOf(p.input.site.id, p.input.threadId);
+      const known = firstPage.get(k);
+      firstPage.set(k, {
+        siteId: p.input.site.id,
+        id: p.input.threadId,
+        url: known?.url ?? p.input.body.pageUrl ?? null,
+        title: known?.title ?? p.input.body.pageTitle ?? null,
+      });
+    }
+    await insertThreads(trx, [...firstPage].filter(([k]) => !threads.has(k)).map(([, t]) => t));
+    for (const [k, t] of [...firstPage].sort(([, a], [, b]) => compareKeys(a, b))) {
+      const existing = threads.get(k);
+      if (existing && ((!existing.url && t.url) || (!existing.title && t.title))) await fillThreadPage(trx, t);
+    }
+
+    const rows: NewComment[] = [];
+    const envelopes: Envelope[] = [];
+    const remembered: { siteId: string; key: string; requestHash: string; status: number; response: unknown }[] = [];
+    for (const p of todo) {
+      const page = firstPage.get(threadKeyOf(p.input.site.id, p.input.threadId))!;
+      const threadUrl = threads.get(threadKeyOf(p.input.site.id, p.input.threadId))?.url ?? page.url;
+      const parent = p.input.body.parentId ? parents.get(p.input.body.parentId) : undefined;
+      const built = buildSubmission(ctx, p, threadUrl, parent && { root: parent.root_id, depth: parent.depth + 1 });
+      rows.push(built.row);
+      envelopes.push(built.envelope);
+      outcomes.set(p, { status: 202, body: built.answer, replayed: false });
+      if (p.input.idempotencyKey) {
+        // The answer holds the author token: it is kept encrypted, like every other personal datum.
+        const sealed = ctx.privacy.seal(JSON.stringify(built.answer)).toString('base64');
+        remembered.push({ siteId: p.input.site.id, key: p.input.idempotencyKey, requestHash: p.requestHash, status: 202, response: { sealed } });
+      }
+    }
+    await insertComments(trx, rows);
+    await enqueue(trx, SCHEMA, Streams.commentsSubmitted, envelopes);
+    await insertIdempotencyKeys(trx, remembered);
+    return outcomes;
+  });
+}
+
+function uniqueThreads(items: Pending[]): { siteId: string; id: string }[] {
+  const seen = new Map<string, { siteId: string; id: string }>();
+  for (const p of items) seen.set(threadKeyOf(p.input.site.id, p.input.threadId), { siteId: p.input.site.id, id: p.input.threadId });
+  return [...seen.values()];
+}
+
+function buildSubmission(
+  ctx: IntakeContext,
+  p: Pending,
+  threadUrl: string | null,
+  parent: { root: string; depth: number } | undefined,
+): { row: NewComment; envelope: Envelope; answer: SubmitCommentResponse } {
+  const { site, threadId, body } = p.input;
+  const privacy = ctx.privacy;
+  const now = p.at;
   const id = uuidv7(now.getTime());
   const token = newAuthorToken();
   const email = body.email ?? null;
@@ -103,11 +242,11 @@ async function insertSubmission(ctx: IntakeContext, trx: Kysely<IntakeDb>, input
     website: body.website ?? null,
     emailDomain: email ? (email.split('@').pop() ?? '').toLowerCase() : null,
     emailHash: email ? privacy.emailHash(email) : null,
-    ipHash: privacy.ipHash(input.ip),
-    ipPrefix: privacy.ipPrefix(input.ip),
-    fingerprint: privacy.fingerprint(input.ip, input.userAgent),
+    ipHash: privacy.ipHash(p.input.ip),
+    ipPrefix: privacy.ipPrefix(p.input.ip),
+    fingerprint: privacy.fingerprint(p.input.ip, p.input.userAgent),
   };
-  await insertComment(trx, {
+  const row: NewComment = {
     id,
     site_id: site.id,
     thread_id: threadId,
@@ -128,22 +267,30 @@ async function insertSubmission(ctx: IntakeContext, trx: Kysely<IntakeDb>, input
     signals: JSON.stringify(signals),
     created_at: now,
     status_changed_at: now,
-  });
+  };
   const payload: CommentsSubmittedV1['payload'] = {
     commentId: id,
     threadId,
-    threadUrl: thread.url,
+    threadUrl,
     parentId: body.parentId ?? null,
     author,
     text: body.text,
     signals,
     submittedAt: now.toISOString(),
   };
-  await enqueue(trx, SCHEMA, Streams.commentsSubmitted, makeEnvelope(Streams.commentsSubmitted, 1, site.id, payload, now));
-  return { id, status: 'pending', authorToken: token.token };
+  return {
+    row,
+    envelope: makeEnvelope(Streams.commentsSubmitted, 1, site.id, payload, now),
+    answer: { id, status: 'pending', authorToken: token.token },
+  };
+}
+
+function inFlight(): AppError {
+  return new AppError(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, 409, 'A request with this Idempotency-Key is still being processed; retry shortly.');
 }
 
 /** Same key + same thread and body → same hash; the body is the parsed, normalised one. */
 function hashRequest(threadId: string, body: SubmitCommentBody): string {
   return createHash('sha256').update(JSON.stringify([threadId, body])).digest('hex');
 }
+

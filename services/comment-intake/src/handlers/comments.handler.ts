@@ -36,6 +36,18 @@ function commentId(req: Request): string {
   return r.data.id;
 }
 
+// zod compiles a parser per schema object: build each site's body schema once, not per request.
+const bodySchemas = new Map<string, ReturnType<typeof submitCommentBodySchemaFor>>();
+function submitBodySchema(limits: { maxLength: number; requireEmail: boolean }) {
+  const key = `${limits.maxLength}:${limits.requireEmail}`;
+  let schema = bodySchemas.get(key);
+  if (!schema) {
+    schema = submitCommentBodySchemaFor(limits);
+    bodySchemas.set(key, schema);
+  }
+  return schema;
+}
+
 const userAgent = (req: Request) => String(req.headers['user-agent'] ?? '').slice(0, 512);
 
 export function commentsHandlers(ctx: IntakeContext) {
@@ -55,7 +67,7 @@ export function commentsHandlers(ctx: IntakeContext) {
     const site = siteOf(res);
     const { thread } = parseOrThrow(threadParams, req.params, 'params');
     const headers = parseOrThrow(idempotencyHeader, req.headers, 'headers');
-    const body = parseOrThrow(submitCommentBodySchemaFor(site.settings.comments), req.body, 'body');
+    const body = parseOrThrow(submitBodySchema(site.settings.comments), req.body, 'body');
     const result = await submitComment(ctx, {
       site,
       threadId: thread,

@@ -12,7 +12,7 @@ interface Category {
   offUnderGpc: boolean;
   consentMode: string[];
   cookies: string[];
-  services: { id: string; cookies: string[] }[];
+  services: { id: string; name: string; cookies: string[] }[];
 }
 interface Texts {
   title: string;
@@ -24,6 +24,7 @@ interface Texts {
   close: string;
   policyLabel: string;
   gpcNotice: string;
+  saved: string;
   categories: Record<string, { label: string; description: string }>;
 }
 interface Config {
@@ -41,6 +42,7 @@ interface Stored {
   i: string; // consent id
   r: number; // revision
   a: string[]; // accepted categories
+  x?: string[]; // services switched off within accepted categories
   t: number; // when chosen (ms)
 }
 export interface ConsentState {
@@ -48,6 +50,8 @@ export interface ConsentState {
   revision: number;
   accepted: string[];
   rejected: string[];
+  /** Services that may run (their category is accepted and they were not switched off). */
+  services: string[];
   timestamp: string;
   gpc: boolean;
   receipt?: string;
@@ -59,7 +63,8 @@ const COOKIE = 'parley_consent';
 const CONSENT_MODE = ['ad_storage', 'analytics_storage', 'ad_user_data', 'ad_personalization', 'functionality_storage', 'personalization_storage'];
 const w = window as unknown as Record<string, any>;
 const d = document;
-const script = d.currentScript as HTMLScriptElement | null;
+// currentScript is null when a tag manager injects the script: then find our tag by its attributes.
+const script = (d.currentScript ?? d.querySelector('script[data-site][src*="/banner"]')) as HTMLScriptElement | null;
 const site = script?.dataset.site;
 const base = script ? new URL(script.src).origin : '';
 const gpc = (navigator as unknown as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
@@ -70,6 +75,7 @@ let texts: Texts;
 let stored = readCookie();
 let receipt: string | undefined;
 let root: ShadowRoot | undefined;
+let status: HTMLElement | undefined;
 let bannerEl: HTMLElement | undefined;
 let prefsEl: HTMLElement | undefined;
 let returnFocus: HTMLElement | null = null;
@@ -137,6 +143,10 @@ function valid(s: Stored | undefined): s is Stored {
   return !!s && !!cfg && s.r === cfg.revision && Date.now() - s.t < cfg.lifetimeDays * 864e5;
 }
 
+function servicesOn(s: Stored): string[] {
+  return (cfg?.categories ?? []).filter((c) => s.a.includes(c.id)).flatMap((c) => c.services.map((v) => v.id)).filter((id) => !s.x?.includes(id));
+}
+
 function state(): ConsentState | null {
   if (!stored || (cfg && !valid(stored))) return null;
   return {
@@ -144,6 +154,7 @@ function state(): ConsentState | null {
     revision: stored.r,
     accepted: stored.a.slice(),
     rejected: cfg ? cfg.categories.filter((c) => !stored!.a.includes(c.id)).map((c) => c.id) : [],
+    services: servicesOn(stored),
     timestamp: new Date(stored.t).toISOString(),
     gpc,
     receipt,
@@ -151,9 +162,10 @@ function state(): ConsentState | null {
 }
 
 /** Runs `<script type="text/plain" data-category>` of accepted categories by re-inserting them. */
-function activate(accepted: string[]): void {
+function activate(choice: Stored): void {
   d.querySelectorAll<HTMLScriptElement>('script[type="text/plain"][data-category]').forEach((old) => {
-    if (!accepted.includes(old.dataset.category!)) return;
+    const service = old.dataset.service;
+    if (!choice.a.includes(old.dataset.category!) || (service && choice.x?.includes(service))) return;
     const s = d.createElement('script');
     for (const a of Array.from(old.attributes)) if (a.name !== 'type') s.setAttribute(a.name, a.value);
     if (old.dataset.type) s.type = old.dataset.type;
@@ -163,9 +175,9 @@ function activate(accepted: string[]): void {
   });
 }
 
-function apply(accepted: string[]): void {
-  consentMode('update', accepted);
-  activate(accepted);
+function apply(s: Stored): void {
+  consentMode('update', s.a);
+  activate(s);
 }
 
 function emit(): void {
@@ -183,6 +195,7 @@ function emit(): void {
 /** Posts the record, retrying once with the same Idempotency-Key (a retry never makes a second record). */
 function record(action: string, accepted: string[]): void {
   const c = cfg!;
+  const on = servicesOn(stored!);
   const body = JSON.stringify({
     site,
     consentId: stored!.i,
@@ -190,6 +203,7 @@ function record(action: string, accepted: string[]): void {
     action,
     accepted,
     rejected: c.categories.filter((k) => !accepted.includes(k.id)).map((k) => k.id),
+    services: { accepted: on, rejected: c.categories.flatMap((k) => k.services.map((v) => v.id)).filter((id) => !on.includes(id)) },
     language: lang,
     pageUrl: location.origin + location.pathname,
     gpc,
@@ -205,21 +219,23 @@ function record(action: string, accepted: string[]): void {
   void send(true);
 }
 
-function choose(action: string, accepted: string[]): void {
+function choose(action: string, accepted: string[], excluded: string[] = []): void {
   const c = cfg!;
   const before = stored && valid(stored) ? stored.a : [];
   const acc = c.categories.filter((k) => k.required || accepted.includes(k.id)).map((k) => k.id);
   if (action === 'custom' && before.some((id) => !acc.includes(id)) && acc.every((id) => before.includes(id))) action = 'withdraw';
-  stored = { i: stored?.i ?? uuid(), r: c.revision, a: acc, t: Date.now() };
+  stored = { i: stored?.i ?? uuid(), r: c.revision, a: acc, x: excluded, t: Date.now() };
   receipt = undefined;
   writeCookie(stored, c.lifetimeDays);
   // Withdrawal: what was allowed and is no longer loses its cookies now, not at their expiry.
   for (const k of c.categories) {
-    if (!acc.includes(k.id)) clearCookies([...k.cookies, ...k.services.flatMap((s) => s.cookies)]);
+    const off = acc.includes(k.id) ? [] : k.cookies;
+    clearCookies([...off, ...k.services.filter((v) => !acc.includes(k.id) || excluded.includes(v.id)).flatMap((v) => v.cookies)]);
   }
-  apply(acc);
+  apply(stored);
   closePrefs();
   hideBanner();
+  status!.textContent = texts.saved;
   record(action, acc);
   emit();
 }
@@ -253,9 +269,21 @@ function mount(): ShadowRoot {
     if (a === 'y') acceptAll();
     else if (a === 'n') rejectAll();
     else if (a === 'p') openPrefs((e.target as HTMLElement).closest('button'));
-    else if (a === 's') choose('custom', Array.from(prefsEl!.querySelectorAll<HTMLInputElement>('input:checked'), (i) => i.value));
+    else if (a === 's') {
+      const boxes = Array.from(prefsEl!.querySelectorAll<HTMLInputElement>('input'));
+      choose(
+        'custom',
+        boxes.filter((i) => !i.dataset.k && i.checked).map((i) => i.value),
+        boxes.filter((i) => i.dataset.k && !i.checked).map((i) => i.value),
+      );
+    }
     else if (a === 'x') closePrefs();
   });
+  // A polite live region that outlives the dialogs, so "saved" is announced after they close.
+  status = d.createElement('div');
+  status.className = 'sr';
+  status.setAttribute('role', 'status');
+  root.appendChild(status);
   d.body.appendChild(host);
   return root;
 }
@@ -300,12 +328,17 @@ function openPrefs(opener?: Element | null): void {
     return;
   }
   if (prefsEl) return;
-  const on = stored && valid(stored) ? stored.a : [];
+  const prior = stored && valid(stored) ? stored : undefined;
+  const on = prior?.a ?? [];
   const rows = cfg.categories
     .map((k) => {
       const t = texts.categories[k.id] ?? { label: k.id, description: '' };
       const checked = k.required || on.includes(k.id) ? ' checked' : '';
-      return `<div class="c"><label><input type="checkbox" role="switch" value="${k.id}" aria-describedby="pc-${k.id}"${checked}${k.required ? ' disabled' : ''}> ${esc(t.label)}</label><p id="pc-${k.id}">${esc(t.description)}</p></div>`;
+      // Services follow their category unless switched off one by one.
+      const services = k.services
+        .map((v) => `<label class="s"><input type="checkbox" role="switch" value="${v.id}" data-k="${k.id}"${checked && !prior?.x?.includes(v.id) ? ' checked' : ''}${k.required ? ' disabled' : ''}> ${esc(v.name)}</label>`)
+        .join('');
+      return `<div class="c"><label><input type="checkbox" role="switch" value="${k.id}" aria-describedby="pc-${k.id}"${checked}${k.required ? ' disabled' : ''}> ${esc(t.label)}</label><p id="pc-${k.id}">${esc(t.description)}</p>${services}</div>`;
     })
     .join('');
   const overlay = d.createElement('div');
@@ -330,6 +363,16 @@ function openPrefs(opener?: Element | null): void {
       const next = e.shiftKey ? (i <= 0 ? f.length - 1 : i - 1) : i === f.length - 1 ? 0 : i + 1;
       e.preventDefault();
       f[next]?.focus();
+    }
+  });
+  prefsEl.addEventListener('change', (e) => {
+    const box = e.target as HTMLInputElement;
+    const all = Array.from(prefsEl!.querySelectorAll<HTMLInputElement>('input'));
+    if (box.dataset.k) {
+      const cat = all.find((i) => i.value === box.dataset.k && !i.dataset.k);
+      if (box.checked && cat) cat.checked = true;
+    } else {
+      for (const i of all) if (i.dataset.k === box.value) i.checked = box.checked;
     }
   });
   (prefsEl as HTMLElement & { back?: Element | null }).back = back;
@@ -369,7 +412,7 @@ function start(c: Config): void {
   cfg = c;
   pickLanguage(c);
   if (valid(stored)) {
-    apply(stored.a);
+    apply(stored);
     emit();
   } else {
     if (stored) consentMode('update', []);

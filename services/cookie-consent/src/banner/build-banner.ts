@@ -32,7 +32,9 @@ export function buildBanner(): Promise<BannerBundle> {
 
 async function bundle(): Promise<BannerBundle> {
   // Loaded lazily: only this build needs it.
-  const esbuild = await import('esbuild');
+  const esbuild = await import('esbuild').catch((err: unknown) => {
+    throw new Error('banner.js is built with esbuild at start-up, and esbuild is not installed (it must be a runtime dependency, not only a dev one)', { cause: err });
+  });
   const out = await esbuild.build({
     entryPoints: [join(__dirname, 'banner.ts')],
     bundle: true,

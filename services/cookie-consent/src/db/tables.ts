@@ -56,9 +56,28 @@ export interface IdempotencyKeyTable {
   created_at: Generated<Date>;
 }
 
+/** `day` is a date column: pg returns it as a Date at UTC midnight; we write 'YYYY-MM-DD'. */
+export interface DailyCategoryStatsTable {
+  site: string;
+  day: ColumnType<Date, string, string>;
+  category: string;
+  accepted: number;
+  rejected: number;
+}
+
+export interface DailyActionStatsTable {
+  site: string;
+  day: ColumnType<Date, string, string>;
+  action: string;
+  records: number;
+  gpc: number;
+}
+
 export interface ConsentDb extends TenancyReadTables {
   config_revisions: ConfigRevisionTable;
   chain_heads: ChainHeadTable;
   records: RecordTable;
   idempotency_keys: IdempotencyKeyTable;
+  daily_category_stats: DailyCategoryStatsTable;
+  daily_action_stats: DailyActionStatsTable;
 }

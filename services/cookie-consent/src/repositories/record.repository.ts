@@ -30,50 +30,69 @@ export function recordRowToRecord(row: RecordRow): ConsentRecord {
 }
 
 /**
- * Locks the site's chain head for the rest of the transaction (creating it on the first record), so
- * appends to one site's chain happen one after another while other sites proceed in parallel.
- * The common case (the row exists) is one round trip.
+ * Locks the chain heads of `sites` for the rest of the transaction (creating missing ones), so
+ * appends to one site's chain happen one after another. Rows are locked in site order (ORDER BY
+ * comes before the row locks), so two transactions never wait on each other in a cycle.
+ * The common case (every head exists) is one round trip.
  */
-export async function lockChainHead(trx: Db, site: string): Promise<{ seq: number; hash: string }> {
-  const select = () => trx.withSchema(SCHEMA).selectFrom('chain_heads').select(['seq', 'hash']).where('site', '=', site).forUpdate().executeTakeFirst();
-  let head = await select();
-  if (!head) {
-    await trx.withSchema(SCHEMA).insertInto('chain_heads').values({ site, seq: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('site').doNothing()).execute();
-    head = await select();
+export async function lockChainHeads(trx: Db, sites: string[]): Promise<Map<string, { seq: number; hash: string }>> {
+  const select = async () =>
+    new Map(
+      (await trx.withSchema(SCHEMA).selectFrom('chain_heads').select(['site', 'seq', 'hash']).where('site', 'in', sites).orderBy('site').forUpdate().execute()).map(
+        (h) => [h.site, { seq: Number(h.seq), hash: h.hash }] as const,
+      ),
+    );
+  let heads = await select();
+  const missing = sites.filter((s) => !heads.has(s));
+  if (missing.length) {
+    await trx
+      .withSchema(SCHEMA)
+      .insertInto('chain_heads')
+      .values(missing.sort().map((site) => ({ site, seq: 0, hash: GENESIS_HASH })))
+      .onConflict((oc) => oc.column('site').doNothing())
+      .execute();
+    heads = await select();
   }
-  if (!head) throw new Error(`no chain head for ${site}`);
-  return { seq: Number(head.seq), hash: head.hash };
+  return heads;
 }
 
-export async function updateChainHead(trx: Db, site: string, seq: number, hash: string): Promise<void> {
-  await trx.withSchema(SCHEMA).updateTable('chain_heads').set({ seq, hash }).where('site', '=', site).execute();
+/** Moves the heads to their sites' last records, in one statement. */
+export async function updateChainHeads(trx: Db, heads: { site: string; seq: number; hash: string }[]): Promise<void> {
+  if (heads.length === 0) return;
+  const values = sql.join(heads.map((h) => sql`(${h.site}, ${h.seq}::bigint, ${h.hash})`));
+  await sql`update ${sql.table(`${SCHEMA}.chain_heads`)} as h set seq = v.seq, hash = v.hash
+    from (values ${values}) as v(site, seq, hash) where h.site = v.site`.execute(trx);
 }
 
-export async function insertRecord(trx: Db, r: ConsentRecord): Promise<void> {
+/** Inserts records (one statement for a whole batch). */
+export async function insertRecords(trx: Db, records: ConsentRecord[]): Promise<void> {
+  if (records.length === 0) return;
   await trx
     .withSchema(SCHEMA)
     .insertInto('records')
-    .values({
-      id: r.id,
-      site: r.site,
-      seq: r.seq,
-      consent_id: r.consentId,
-      revision: r.revision,
-      config_hash: r.configHash,
-      action: r.action,
-      accepted: JSON.stringify(r.accepted),
-      rejected: JSON.stringify(r.rejected),
-      services: JSON.stringify(r.services),
-      language: r.language,
-      page_url: r.pageUrl,
-      gpc: r.gpc,
-      ip_hash: r.ipHash,
-      ip_prefix: r.ipPrefix,
-      user_agent: r.userAgent,
-      recorded_at: new Date(r.recordedAt),
-      prev_hash: r.prevHash,
-      hash: r.hash,
-    })
+    .values(
+      records.map((r) => ({
+        id: r.id,
+        site: r.site,
+        seq: r.seq,
+        consent_id: r.consentId,
+        revision: r.revision,
+        config_hash: r.configHash,
+        action: r.action,
+        accepted: JSON.stringify(r.accepted),
+        rejected: JSON.stringify(r.rejected),
+        services: JSON.stringify(r.services),
+        language: r.language,
+        page_url: r.pageUrl,
+        gpc: r.gpc,
+        ip_hash: r.ipHash,
+        ip_prefix: r.ipPrefix,
+        user_agent: r.userAgent,
+        recorded_at: new Date(r.recordedAt),
+        prev_hash: r.prevHash,
+        hash: r.hash,
+      })),
+    )
     .execute();
 }
 
@@ -120,4 +139,14 @@ export async function findFirstSeqInRange(db: Db, range: RecordRange): Promise<n
   if (range.to) q = q.where('recorded_at', '<', range.to);
   const row = await q.executeTakeFirst();
   return row?.seq == null ? undefined : Number(row.seq);
+}
+
+/** Deletes up to `limit` records older than `before` (any site); returns how many. */
+export async function deleteRecordsBefore(db: Db, before: Date, limit: number): Promise<number> {
+  const r = await db
+    .withSchema(SCHEMA)
+    .deleteFrom('records')
+    .where('id', 'in', (eb) => eb.selectFrom('records').select('id').where('recorded_at', '<', before).limit(limit))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

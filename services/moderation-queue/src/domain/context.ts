@@ -1,12 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { ModerationDb } from '../db/tables';
+import type { QueueLiveHub } from './queue-live-hub';
 
 /** What use cases need: the database, and a nudge for the outbox relay once they have committed. */
 export interface UseCaseContext {
   db: Kysely<ModerationDb>;
-  /** Wakes the outbox relay so events leave at once instead of at the next poll. */
+  /** Wakes the outbox relay (and the webhook dispatcher) so events leave at once instead of at the next poll. */
   afterCommit(): void;
   now?: () => Date;
+  /** Moderators' live queue streams; told after a commit. */
+  live?: QueueLiveHub;
 }
 
 /** Who acts: an API key, or the operator's command line. */

@@ -15,7 +15,7 @@ import { insertAuditEntry } from '../repositories/audit.repository';
 import { findSiteById, insertSite, lockSiteById, updateSite as writeSite } from '../repositories/site.repository';
 import type { Actor, UseCaseContext } from './context';
 
-function siteChanged(site: Site, now: Date) {
+export function siteChanged(site: Site, now: Date) {
   return makeEnvelope(Streams.sitesChanged, 1, site.id, { site }, now);
 }
 

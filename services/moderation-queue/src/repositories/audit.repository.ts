@@ -26,3 +26,10 @@ export async function insertAuditEntry(db: Kysely<ModerationDb>, e: AuditEntry):
     })
     .execute();
 }
+
+/** A site's audit entries, newest first, keyset-paginated on (at, id). */
+export async function listAuditEntries(db: Kysely<ModerationDb>, site: string, limit: number, before?: { at: Date; id: string }) {
+  let q = db.withSchema(SCHEMA).selectFrom('audit_log').selectAll().where('site', '=', site);
+  if (before) q = q.where((eb) => eb.or([eb('at', '<', before.at), eb.and([eb('at', '=', before.at), eb('id', '<', before.id)])]));
+  return q.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+}

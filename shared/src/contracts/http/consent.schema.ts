@@ -38,6 +38,8 @@ export const consentTextsSchema = z.strictObject({
   close: text(60),
   policyLabel: text(100),
   gpcNotice: text(300),
+  /** Announced to screen readers (aria-live) once a choice is stored. */
+  saved: text(200).default('Your choices have been saved.'),
   categories: z.record(slug, z.strictObject({ label: text(100), description: text(1000) })),
 });
 

@@ -1,3 +1,4 @@
 export * from './tenancy.schema';
 export * from './consent.schema';
 export * from './comments.schema';
+export * from './moderation.schema';

@@ -1,0 +1,155 @@
+/**
+ * Moderation pipeline benchmark: `npx tsx bench/moderation.bench.ts [comments] [rate/s] [seconds]`
+ * (DATABASE_URL and REDIS_URL point at real Postgres and Redis; default 127.0.0.1). One worker
+ * process (this one) with MODERATION_WORKER_CONCURRENCY consumers (default 4).
+ *
+ * 1. Throughput: `comments` envelopes are waiting in `comments.submitted`; the worker starts and
+ *    the clock runs until every comment is decided (stored, verdict recorded, status change in the
+ *    outbox) — decided comments per second.
+ * 2. Latency: a steady `rate` comments/s for `seconds`; for each, the time from XADD of
+ *    `comments.submitted` until its `comments.status-changed` is read back from Redis (the point
+ *    at which intake can make it visible): p50 / p95 / p99.
+ * Uses its own database and Redis key prefix, both deleted afterwards.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { sql, type Kysely } from 'kysely';
+import {
+  Streams,
+  commentsStatusChangedV1,
+  createDatabase,
+  createMetrics,
+  createSiteBodySchema,
+  createTransport,
+  fixtures,
+  migrateService,
+  silentLogger,
+  uuidv7,
+  type CommentsSubmittedV1,
+} from '@parley/shared';
+import { ensureSite, moderationQueue } from '@parley/moderation-queue';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CONCURRENCY = process.env.MODERATION_WORKER_CONCURRENCY ?? '4';
+
+const hex = (s: string) => createHash('sha256').update(s).digest('hex');
+
+function envelope(n: number): CommentsSubmittedV1 {
+  const f = fixtures.commentsSubmitted;
+  const who = randomBytes(6).toString('hex');
+  return {
+    ...f,
+    id: uuidv7(),
+    site: 'bench',
+    occurredAt: new Date().toISOString(),
+    payload: {
+      ...f.payload,
+      commentId: uuidv7(),
+      threadId: `thread-${n % 100}`,
+      text: `Comment ${n}: a considered reply about the treaty and the evidence, with a source https://example.org/${n} (${who})`,
+      author: { ...f.payload.author, emailHash: hex(`e${who}`), ipHash: hex(`i${who}`), fingerprint: hex(`f${who}`) },
+      submittedAt: new Date().toISOString(),
+    },
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function main(): Promise<void> {
+  const total = Number(process.argv[2] ?? 20_000);
+  const rate = Number(process.argv[3] ?? 1_000);
+  const seconds = Number(process.argv[4] ?? 10);
+  const dbName = `parley_bench_${randomBytes(4).toString('hex')}`;
+  const prefix = `bench:${randomBytes(4).toString('hex')}:`;
+  const admin = new Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const url = new URL(DATABASE_URL);
+  url.pathname = `/${dbName}`;
+  const db = await createDatabase({ databaseUrl: url.toString(), logger: silentLogger });
+  const transport = createTransport({ redisUrl: REDIS_URL, keyPrefix: prefix, logger: silentLogger });
+  try {
+    await migrateService(db, moderationQueue, silentLogger);
+    await ensureSite({ db: db.db as never, afterCommit: () => undefined }, createSiteBodySchema.parse({ id: 'bench', name: 'Bench', settings: { comments: { minSubmitSeconds: 0 } } }));
+    const kdb = db.db as Kysely<any>;
+    const count = async () => Number((await sql<{ n: string }>`select count(*) as n from moderation.comments`.execute(kdb)).rows[0]!.n);
+
+    // 1. Throughput from a full stream.
+    for (let i = 0; i < total; i += 1_000) {
+      await transport.publishMany(Streams.commentsSubmitted, Array.from({ length: Math.min(1_000, total - i) }, (_, k) => envelope(i + k)));
+    }
+    const service = await moderationQueue.create({
+      config: { NODE_ENV: 'production', LOG_LEVEL: 'silent', MODERATION_WORKER_CONCURRENCY: CONCURRENCY, BOOTSTRAP_ADMIN_KEY: 'pk_benchbench12_abcdefghijklmnopqrstuvwxyz012345' } as never,
+      logger: silentLogger,
+      metrics: createMetrics('moderation-bench'),
+      db,
+      transport,
+      consumerName: `bench-${process.pid}`,
+    });
+    const t0 = process.hrtime.bigint();
+    await service.start();
+    while ((await count()) < total) await new Promise((r) => setTimeout(r, 20));
+    const throughputSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+
+    // 2. Latency at a steady rate.
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    const observer = transport.subscribe({
+      stream: Streams.commentsStatusChanged,
+      group: 'bench-observer',
+      consumer: 'o',
+      schema: commentsStatusChangedV1,
+      blockMs: 50,
+      handler: async (d) => {
+        const at = sentAt.get(d.envelope.payload.commentId);
+        if (at !== undefined) latencies.push(performance.now() - at);
+      },
+    });
+    const n = rate * seconds;
+    const tickMs = 10;
+    const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+    const start = performance.now();
+    for (let sent = 0; sent < n; ) {
+      const batch = Array.from({ length: Math.min(perTick, n - sent) }, (_, k) => envelope(total + sent + k));
+      const now = performance.now();
+      for (const e of batch) sentAt.set(e.payload.commentId, now);
+      await transport.publishMany(Streams.commentsSubmitted, batch);
+      sent += batch.length;
+      const due = start + (sent / rate) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    const deadline = performance.now() + 60_000;
+    while (latencies.length < n && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await observer.stop();
+    await service.stop();
+    latencies.sort((a, b) => a - b);
+    const rows = [
+      ['pipeline throughput (full stream, one process)', `${total} comments`, `${(total / throughputSeconds).toFixed(0)} decided/s`, `${throughputSeconds.toFixed(2)} s`],
+      [`submit → status-changed at ${rate}/s for ${seconds} s`, `${latencies.length}/${n} observed`, `p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms`, `max ${latencies.at(-1)?.toFixed(1)} ms`],
+    ];
+    process.stdout.write(
+      `\nModeration pipeline (consumers per process: ${CONCURRENCY})\n\n| scenario | volume | result | |\n|---|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`,
+    );
+  } finally {
+    await transport.close();
+    await db.close();
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.end();
+    const { Redis } = await import('ioredis');
+    const r = new Redis(REDIS_URL);
+    const keys = await r.keys(`${prefix}*`);
+    if (keys.length) await r.del(...keys);
+    r.disconnect();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,2 @@
+export { buildWidget, WIDGET_GZIP_BUDGET, type WidgetBuild } from './build-widget';
+export { widgetRoutes } from './widget.routes';
