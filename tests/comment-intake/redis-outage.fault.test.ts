@@ -70,6 +70,8 @@ afterAll(async () => {
   await transport?.close();
   await redis?.stop();
   await infra?.close();
+  await new Promise((r) => setTimeout(r, 2000));
+  await writeFile('/tmp/fault-handles.json', JSON.stringify(process.getActiveResourcesInfo()));
 });
 
 describe('Redis outage during intake load', () => {
