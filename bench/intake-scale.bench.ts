@@ -10,7 +10,8 @@ import { CONNECTIONS, DURATION, cannon, startBenchIntake, submitRequest, table, 
 const ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 5_000_000);
 const CHUNK = 500_000;
 
-async function main(): Promise<void> {
+/** The section for `npm run bench` (bench/sections.ts): p99 on an empty table and on a full one. */
+export async function benchIntakeScale(): Promise<string> {
   if (!process.env.DATABASE_URL) throw new Error('set DATABASE_URL: the scale bench needs real Postgres');
   const intake = await startBenchIntake();
   const rows: Row[] = [];
@@ -41,18 +42,21 @@ async function main(): Promise<void> {
   }
   const [empty, full] = rows as [Row, Row];
   const growth = ((full.p99 - empty.p99) / Math.max(1, empty.p99)) * 100;
-  process.stdout.write(
-    [
-      `comment-intake scale bench — ${DURATION}s per scenario, ${CONNECTIONS} connections; ${ROWS} rows loaded in ${loadSeconds ?? "?"}s`,
-      '',
-      ...table(rows),
-      '',
-      `p99 growth from an empty table to ${ROWS} rows: ${growth.toFixed(0)}% (target ≤ 20%).`,
-    ].join('\n') + '\n',
-  );
+  return [
+    `comment-intake scale bench — ${DURATION}s per scenario, ${CONNECTIONS} connections; ${ROWS} rows loaded in ${loadSeconds ?? '?'}s`,
+    '',
+    ...table(rows),
+    '',
+    `p99 growth from an empty table to ${ROWS} rows: ${growth.toFixed(0)}% (target ≤ 20%).`,
+  ].join('\n');
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`intake scale bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  benchIntakeScale().then(
+    (md) => void process.stdout.write(`${md}\n`),
+    (err: unknown) => {
+      process.stderr.write(`intake scale bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

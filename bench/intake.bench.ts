@@ -12,7 +12,8 @@ import { sql } from 'kysely';
 import { closeServer } from '@parley/shared';
 import { CONNECTIONS, DURATION, ORIGIN, cannon, listenBare, startBenchIntake, submitRequest, table, type Row } from './intake-setup';
 
-async function main(): Promise<void> {
+/** The section for `npm run bench` (bench/sections.ts): a markdown table and the verdicts. */
+export async function benchIntake(): Promise<string> {
   const intake = await startBenchIntake();
   const { url, db } = intake;
 
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   }
 
   const lines = [
-    `comment-intake bench — ${DURATION}s per scenario, ${CONNECTIONS} connections, loopback, database: ${intake.databaseKind}, streams: ${intake.transport.kind}; ${stored ?? "?"} comments stored`,
+    `comment-intake bench — ${DURATION}s per scenario, ${CONNECTIONS} connections, loopback, database: ${intake.databaseKind}, streams: ${intake.transport.kind}; ${stored ?? '?'} comments stored`,
     '',
     ...table(rows),
     '',
@@ -80,10 +81,15 @@ async function main(): Promise<void> {
       `GET thread (50 comments): ${get.rps} req/s (${ratio(get, getBase)} of bare node:http, ${ratio(get, frame)} of /healthz); 304s: ${notModified.rps} req/s; target ≥ 5000 req/s.`,
     );
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  return lines.join('\n');
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`intake bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  benchIntake().then(
+    (md) => void process.stdout.write(`${md}\n`),
+    (err: unknown) => {
+      process.stderr.write(`intake bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -58,10 +58,16 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function main(): Promise<void> {
-  const total = Number(process.argv[2] ?? 20_000);
-  const rate = Number(process.argv[3] ?? 1_000);
-  const seconds = Number(process.argv[4] ?? 10);
+export interface ModerationBenchOptions {
+  /** Comments waiting in the stream for the throughput run. */
+  total: number;
+  /** Comments per second for the latency run, and for how long. */
+  rate: number;
+  seconds: number;
+}
+
+/** Runs both scenarios; returns the markdown table. */
+export async function benchModeration({ total, rate, seconds }: ModerationBenchOptions): Promise<string> {
   const dbName = `parley_bench_${randomBytes(4).toString('hex')}`;
   const prefix = `bench:${randomBytes(4).toString('hex')}:`;
   const admin = new Client({ connectionString: DATABASE_URL });
@@ -131,9 +137,7 @@ async function main(): Promise<void> {
       ['pipeline throughput (full stream, one process)', `${total} comments`, `${(total / throughputSeconds).toFixed(0)} decided/s`, `${throughputSeconds.toFixed(2)} s`],
       [`submit → status-changed at ${rate}/s for ${seconds} s`, `${latencies.length}/${n} observed`, `p50 ${percentile(latencies, 50).toFixed(1)} ms · p95 ${percentile(latencies, 95).toFixed(1)} ms · p99 ${percentile(latencies, 99).toFixed(1)} ms`, `max ${latencies.at(-1)?.toFixed(1)} ms`],
     ];
-    process.stdout.write(
-      `\nModeration pipeline (consumers per process: ${CONCURRENCY})\n\n| scenario | volume | result | |\n|---|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`,
-    );
+    return `Consumers per process: ${CONCURRENCY}\n\n| scenario | volume | result | |\n|---|---|---|---|\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}\n`;
   } finally {
     await transport.close();
     await db.close();
@@ -148,7 +152,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => {
+  benchModeration({ total: Number(process.argv[2] ?? 20_000), rate: Number(process.argv[3] ?? 1_000), seconds: Number(process.argv[4] ?? 10) }).then((md) => process.stdout.write(`${md}\n`)).catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
   });

@@ -1,5 +1,6 @@
 import { benchConsent } from './consent.bench';
 import { benchEmbeddedStart } from './embedded-start.bench';
+import { benchIntake } from './intake.bench';
 import { benchTransport, toMarkdown } from './transport.bench';
 
 /** One entry per benchmark: a title and a run that returns its markdown table and notes. */
@@ -42,5 +43,10 @@ export const sections: BenchSection[] = [
     id: 'consent',
     title: 'cookie-consent: consent records written and banner.js served',
     run: () => benchConsent(),
+  },
+  {
+    id: 'intake',
+    title: 'comment-intake: comments accepted and thread pages served',
+    run: () => benchIntake(),
   },
 ];

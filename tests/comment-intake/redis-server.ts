@@ -9,6 +9,8 @@ export interface RedisChild {
   freeze(): void;
   /** SIGCONT. */
   thaw(): void;
+  /** Waits (up to `timeoutMs`) until no client but the probe is connected: teardown then leaves no reconnecting client behind. */
+  waitForNoClients(timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,19 @@ export async function startRedisChild(): Promise<RedisChild> {
     url,
     freeze: () => void child.kill('SIGSTOP'),
     thaw: () => void child.kill('SIGCONT'),
+    async waitForNoClients(timeoutMs = 5_000) {
+      const watcher = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const others = String(await watcher.client('LIST')).trim().split('\n').length - 1;
+          if (others === 0 || Date.now() > deadline) return others;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        watcher.disconnect();
+      }
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -83,7 +83,7 @@ beforeAll(async () => {
     target: 'node20',
     format: 'cjs',
     outfile: join(bundleDir, 'main.js'),
-    external: ['@electric-sql/pglite', 'kysely-pglite-dialect', 'pg-native'],
+    external: ['@electric-sql/pglite', 'pg-native'],
     logLevel: 'silent',
   });
   infra = await startTestInfra();

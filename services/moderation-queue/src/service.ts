@@ -11,6 +11,7 @@ import { WebhookDispatcher } from './jobs/webhook-dispatcher.job';
 import { findApiKeyByHash } from './repositories/api-key.repository';
 import { findSiteById } from './repositories/site.repository';
 import { subscribeReported } from './streams/reported.consumer';
+import { subscribeStatusChanged } from './streams/status-changed.consumer';
 import { subscribeSubmitted } from './streams/submitted.consumer';
 
 export const moderationQueue: ServiceModule<Config> = {
@@ -75,6 +76,7 @@ export const moderationQueue: ServiceModule<Config> = {
         subscriptions = [
           ...Array.from({ length: config.MODERATION_WORKER_CONCURRENCY }, (_, i) => subscribeSubmitted({ ...consumer, consumer: `${consumerName}#${i}` })),
           subscribeReported({ ...consumer, consumer: consumerName }),
+          subscribeStatusChanged({ ...consumer, consumer: consumerName }),
         ];
       },
       async stop() {

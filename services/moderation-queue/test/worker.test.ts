@@ -146,6 +146,37 @@ describe('the moderation worker', () => {
     expect(await scoreOf(after.payload.commentId)).toBeGreaterThan((await scoreOf(before.payload.commentId)) + 0.3);
   });
 
+  it('when an author deletes their comment in intake, then moderation’s copy is deleted too, even if the deletion arrives first', async () => {
+    const deletion = (commentId: string, from: 'approved' | 'pending') => ({
+      id: uuidv7(),
+      type: 'comments.status-changed' as const,
+      version: 1 as const,
+      occurredAt: new Date().toISOString(),
+      site: 'worker-news',
+      payload: {
+        commentId,
+        threadId: 'peace-talks-2025',
+        from,
+        to: 'deleted' as const,
+        reasons: [{ code: 'AUTHOR_DELETED', detail: 'deleted by its author' }],
+        actor: { kind: 'author' as const, keyId: null },
+        changedAt: new Date().toISOString(),
+      },
+    });
+    const stateOf = async (id: string) => (await comments().select('state').where('id', '=', id).executeTakeFirst())?.state;
+    const e = buildSubmitted('worker-news');
+    expect(await h.submit(e)).toBe('approved');
+    await h.infra.transport.publish(Streams.commentsStatusChanged, deletion(e.payload.commentId, 'approved'));
+    await eventually(async () => (await stateOf(e.payload.commentId)) === 'deleted');
+    const history = await h.db.withSchema('moderation').selectFrom('comment_events').select(['kind', 'actor_kind', 'to_state']).where('comment_id', '=', e.payload.commentId).orderBy('at').execute();
+    expect(history.at(-1)).toEqual({ kind: 'author', actor_kind: 'author', to_state: 'deleted' });
+
+    const late = buildSubmitted('worker-news');
+    await h.infra.transport.publish(Streams.commentsStatusChanged, deletion(late.payload.commentId, 'pending'));
+    await h.submit(late);
+    await eventually(async () => (await stateOf(late.payload.commentId)) === 'deleted', 15_000);
+  });
+
   it('when the bootstrap key is used, then it is an admin of every site (sanity of the harness)', async () => {
     expect((await h.admin.whoami()).body.sites).toEqual(['*']);
     expect(BOOTSTRAP_KEY).toMatch(/^pk_/);

@@ -95,7 +95,7 @@ export interface CommentEventTable {
   from_state: CommentState | null;
   to_state: CommentState | null;
   reasons: StoredReason[];
-  actor_kind: 'pipeline' | 'moderator' | 'reader';
+  actor_kind: 'pipeline' | 'moderator' | 'reader' | 'author';
   actor_key_id: string | null;
   note: string | null;
   at: Date;

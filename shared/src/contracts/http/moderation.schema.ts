@@ -30,7 +30,7 @@ export const moderationEventSchema = z.object({
   from: commentStatusSchema.nullable(),
   to: commentStatusSchema.nullable(),
   reasons: z.array(verdictReasonSchema),
-  actor: z.object({ kind: z.enum(['pipeline', 'moderator', 'reader']), keyId: z.uuid().nullable() }),
+  actor: z.object({ kind: z.enum(['pipeline', 'moderator', 'reader', 'author']), keyId: z.uuid().nullable() }),
   note: z.string().nullable(),
   at: z.iso.datetime(),
 });
