@@ -89,3 +89,12 @@ describe('tenancy across services', () => {
     expect(r.body.code).toBe('SITE_NOT_FOUND');
   });
 });
+
+describe('metrics', () => {
+  it('when /metrics is scraped, then the lag of every consumed stream is there', async () => {
+    const text = (await request(intake.url).get('/metrics')).text;
+    expect(text).toMatch(/stream_consumer_lag\{[^}]*stream="sites.changed"[^}]*group="comment-intake"[^}]*\} \d+/);
+    expect(text).toMatch(/stream_consumer_pending\{[^}]*stream="comments.status-changed"/);
+    expect((await request(consent.url).get('/metrics')).text).toMatch(/stream_consumer_lag\{[^}]*stream="consent.recorded"/);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { Redis } from 'ioredis';
-import { ConsumerGroups, OutboxRelay, createTenancyReadModel, readinessChecks, type ServiceModule, type Subscription } from '@parley/shared';
+import { ConsumerGroups, OutboxRelay, Streams, createTenancyReadModel, readinessChecks, watchStreams, type ServiceModule, type Subscription } from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
 import { intakeConfig, type Config } from './config';
@@ -27,6 +27,8 @@ export const commentIntake: ServiceModule<Config> = {
       group: ConsumerGroups.commentIntake,
       consumer: consumerName,
     });
+    // Lag and pending of every stream this service consumes, sampled on each /metrics scrape.
+    watchStreams(metrics, transport, [...tenancy.streams, { stream: Streams.commentsStatusChanged, group: ConsumerGroups.commentIntake }], logger);
     const relay = new OutboxRelay({ db: db.db, schema: SCHEMA, transport, metrics, logger });
     const privacy = createPrivacy(config.INTAKE_HASH_KEY, config.INTAKE_EMAIL_KEY);
     const pages = new ThreadPageCache();

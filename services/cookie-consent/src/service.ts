@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { ConfigError, ConsumerGroups, OutboxRelay, createTenancyReadModel, readinessChecks, type ServiceModule, type Subscription } from '@parley/shared';
+import { ConfigError, ConsumerGroups, OutboxRelay, Streams, createTenancyReadModel, readinessChecks, watchStreams, type ServiceModule, type Subscription } from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
 import { buildBanner } from './banner/build-banner';
@@ -27,6 +27,8 @@ export const cookieConsent: ServiceModule<Config> = {
       group: ConsumerGroups.cookieConsent,
       consumer: consumerName,
     });
+    // Lag and pending of every stream this service consumes, sampled on each /metrics scrape.
+    watchStreams(metrics, transport, [...tenancy.streams, { stream: Streams.consentRecorded, group: ConsumerGroups.cookieConsent }], logger);
     const relay = new OutboxRelay({ db: db.db, schema: SCHEMA, transport, metrics, logger });
     if (!config.CONSENT_SIGNING_KEY) logger.warn('CONSENT_SIGNING_KEY is not set: receipts are signed with the public development key');
     const kdb = db.db as Kysely<ConsentDb>;

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import { Streams } from '../contracts/streams';
+import type { StreamSubscriptionRef } from '../streams/stream-metrics';
 import type { StreamTransport, Subscription } from '../streams/transport';
 import { cachedDirectory, type TenancyDirectory } from './directory';
 import { subscribeTenancyReadModel } from './read-model.consumers';
@@ -12,7 +14,7 @@ export function createTenancyReadModel(opts: {
   transport: StreamTransport;
   group: string;
   consumer: string;
-}): { directory: TenancyDirectory; start(): void; stop(): Promise<void> } {
+}): { directory: TenancyDirectory; streams: StreamSubscriptionRef[]; start(): void; stop(): Promise<void> } {
   const db = opts.db as Kysely<TenancyReadTables>;
   const directory = cachedDirectory({
     findSite: (id) => findSiteReadById(db, opts.schema, id),
@@ -21,6 +23,7 @@ export function createTenancyReadModel(opts: {
   let subs: Subscription[] = [];
   return {
     directory,
+    streams: [Streams.sitesChanged, Streams.apiKeysChanged].map((stream) => ({ stream, group: opts.group })),
     start() {
       subs = subscribeTenancyReadModel({ ...opts, directory });
     },
