@@ -128,6 +128,14 @@ describe('the moderation worker', () => {
     expect((await comments().select('report_count').where('id', '=', e.payload.commentId).executeTakeFirstOrThrow()).report_count).toBe(1);
   });
 
+  it('when reports past the threshold arrive before their comment, then the comment is held on arrival', async () => {
+    const e = buildSubmitted('worker-news');
+    for (const reader of ['x1', 'x2', 'x3']) await h.infra.transport.publish(Streams.commentsReported, buildReported('worker-news', e.payload.commentId, reader));
+    await eventually(async () => (await h.db.withSchema('moderation').selectFrom('reports').select('id').where('comment_id', '=', e.payload.commentId).execute()).length === 3);
+    expect(await h.submit(e)).toBe('held');
+    expect((await comments().select('rules').where('id', '=', e.payload.commentId).executeTakeFirstOrThrow()).rules).toEqual(['REPORTED']);
+  });
+
   it('when moderators mark similar comments as spam, then the site classifier learns and scores the next one higher', async () => {
     const key = await h.siteWithModerator('learner');
     const mod = modClient(h.svc.url, key, 'learner');

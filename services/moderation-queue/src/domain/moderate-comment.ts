@@ -21,7 +21,7 @@ function policyOf(row: PolicyRow): Policy {
     m = { disallowed: wordMatcher(row.disallowed_words), suspect: wordMatcher(row.suspect_words) };
     matchers.set(key, m);
   }
-  return { ...m, spamHoldThreshold: row.spam_hold_threshold, spamThreshold: row.spam_threshold };
+  return { ...m, spamHoldThreshold: row.spam_hold_threshold, spamThreshold: row.spam_threshold, reportsHold: row.reports_hold };
 }
 
 /** The author's identity across comments: the keyed email hash when given, else the browser fingerprint. */
@@ -81,6 +81,7 @@ export async function moderateSubmitted(trx: Kysely<ModerationDb>, event: Commen
     duplicateOf: ctx.duplicateOf,
     author: { trusted: ctx.trusted },
     spam,
+    reports: ctx.reportCount,
   });
   const reasons = result.verdicts.map((v) => ({ code: v.code, detail: v.detail }));
   const c = { id: p.commentId, site: event.site, thread_id: p.threadId, thread_url: p.threadUrl };

@@ -41,11 +41,13 @@ export function buildRuleInput(o: InputOverrides = {}): RuleInput {
       suspect: wordMatcher(o.suspect ?? []),
       spamHoldThreshold: o.spamHoldThreshold ?? 0.8,
       spamThreshold: o.spamThreshold ?? 0.97,
+      reportsHold: true,
     },
     thread: { firstSeenAt: new Date('2026-01-15T09:00:00Z'), closedAt: null, ...o.thread },
     ban: o.ban,
     duplicateOf: o.duplicateOf,
     author: { trusted: o.trusted ?? true },
     spam: modelFrom(new Map()),
+    reports: 0,
   };
 }

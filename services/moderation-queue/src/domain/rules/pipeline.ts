@@ -5,6 +5,7 @@ import { duplicate } from './duplicate';
 import { firstTimeAuthor } from './first-time-author';
 import { honeypot } from './honeypot';
 import { preModeration } from './pre-moderation';
+import { reported } from './reported';
 import type { Outcome, Rule, RuleInput, Verdict } from './rule';
 import { spamScore } from './spam-score';
 import { suspectWords } from './suspect-words';
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
   tooManyLinks,
   suspectWords,
   spamScore,
+  reported,
   firstTimeAuthor,
   preModeration,
 ];

@@ -34,6 +34,8 @@ export interface Policy {
   suspect: WordMatcher;
   spamHoldThreshold: number;
   spamThreshold: number;
+  /** Whether reports past the site's threshold hold a comment. */
+  reportsHold: boolean;
 }
 
 export interface ActiveBan {
@@ -53,6 +55,8 @@ export interface RuleInput {
   duplicateOf: string | undefined;
   author: { trusted: boolean };
   spam: SpamModel;
+  /** Reader reports that arrived before the comment itself (the two streams have no order between them). */
+  reports: number;
 }
 
 export type Rule = (input: RuleInput) => Verdict | undefined;
