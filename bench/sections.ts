@@ -1,6 +1,8 @@
 import { benchConsent } from './consent.bench';
 import { benchEmbeddedStart } from './embedded-start.bench';
 import { benchIntake } from './intake.bench';
+import { benchSpamClassifier } from './moderation-spam.bench';
+import { benchModeration } from './moderation.bench';
 import { benchTransport, toMarkdown } from './transport.bench';
 
 /** One entry per benchmark: a title and a run that returns its markdown table and notes. */
@@ -48,5 +50,15 @@ export const sections: BenchSection[] = [
     id: 'intake',
     title: 'comment-intake: comments accepted and thread pages served',
     run: () => benchIntake(),
+  },
+  {
+    id: 'moderation',
+    title: 'moderation-queue: comments decided per second, submit → decision latency',
+    run: () => benchModeration({ total: 10_000, rate: 1_000, seconds: 10 }),
+  },
+  {
+    id: 'spam',
+    title: 'Spam classifier: precision and recall on the labelled corpus (tests/fixtures)',
+    run: async () => benchSpamClassifier(),
   },
 ];
