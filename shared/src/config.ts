@@ -45,6 +45,7 @@ export const commonEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().url().optional(),
+  PG_POOL_SIZE: env.int(10, 1),
   REDIS_URL: z.string().url().optional(),
   REDIS_KEY_PREFIX: z.string().default(''),
   DATA_DIR: z.string().default('./data'),

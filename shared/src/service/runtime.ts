@@ -63,7 +63,7 @@ export async function openDatabase(
   logger: Logger,
   pglite?: PGlite,
 ): Promise<DatabaseHandle<any>> {
-  return createDatabase({ databaseUrl: config.DATABASE_URL, dataDir: `${config.DATA_DIR}/pg`, pglite, logger });
+  return createDatabase({ databaseUrl: config.DATABASE_URL, dataDir: `${config.DATA_DIR}/pg`, pglite, logger, poolSize: config.PG_POOL_SIZE });
 }
 
 export async function migrateService(db: DatabaseHandle<any>, module: Pick<ServiceModule, 'schema' | 'migrations'>, logger: Logger): Promise<void> {

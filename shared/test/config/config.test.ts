@@ -9,6 +9,8 @@ describe('loadConfig', () => {
     const c = loadConfig(schema, { SECRET: key });
     expect(c.PORT).toBe(4001);
     expect(c.STREAM_MAX_DELIVERIES).toBe(5);
+    expect(c.PG_POOL_SIZE).toBe(10);
+    expect(loadConfig(schema, { SECRET: key, PG_POOL_SIZE: '25' }).PG_POOL_SIZE).toBe(25);
     expect(Object.isFrozen(c)).toBe(true);
   });
 
