@@ -5,3 +5,4 @@ export * from './problem.middleware';
 export * from './request-id.middleware';
 export * from './server';
 export * from './validate';
+export * from './openapi.routes';

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
@@ -11,6 +11,7 @@ import {
   submitCommentResponseSchema,
   threadIdSchema,
   threadPageSchema,
+  openApiRoute,
 } from '@parley/shared';
 
 // The generator cannot follow the recursive comment schema: one level is spelled out, deeper
@@ -116,12 +117,5 @@ export function buildOpenApiDocument(): object {
 }
 
 export function openApiRoutes(): Router {
-  const router = Router();
-  let document: string | undefined;
-  router.get('/openapi.json', (_req, res) => {
-    document ??= JSON.stringify(buildOpenApiDocument());
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    res.type('application/json').send(document);
-  });
-  return router;
+  return openApiRoute(buildOpenApiDocument);
 }
