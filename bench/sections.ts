@@ -3,6 +3,7 @@ import { benchEmbeddedStart } from './embedded-start.bench';
 import { benchIntake } from './intake.bench';
 import { benchSpamClassifier } from './moderation-spam.bench';
 import { benchModeration } from './moderation.bench';
+import { benchSizes } from './sizes.bench';
 import { benchTransport, toMarkdown } from './transport.bench';
 
 /** One entry per benchmark: a title and a run that returns its markdown table and notes. */
@@ -15,6 +16,11 @@ export interface BenchSection {
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export const sections: BenchSection[] = [
+  {
+    id: 'sizes',
+    title: 'Browser scripts: bytes served',
+    run: () => benchSizes(),
+  },
   {
     id: 'transport',
     title: 'Stream transport: messages acknowledged per second',
