@@ -6,3 +6,4 @@ export * from './request-id.middleware';
 export * from './server';
 export * from './validate';
 export * from './openapi.routes';
+export * from './browser-script';

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { bundleBrowserScript } from '@parley/shared';
 import { LANGUAGES } from './i18n';
 
 export interface WidgetBuild {
@@ -21,44 +20,19 @@ export interface WidgetBuild {
 /** The issue's budget: JS + CSS at most 12 KB gzipped. */
 export const WIDGET_GZIP_BUDGET = 12 * 1024;
 
-let cached: Promise<WidgetBuild> | undefined;
-
 /**
  * Bundles src/widget/embed.ts in memory with esbuild, once per process (tens of milliseconds at
  * start-up), so a fresh clone serves the widget after `npm ci && npm start` with no build step.
  */
-export function buildWidget(): Promise<WidgetBuild> {
-  cached ??= bundle().catch((err: unknown) => {
-    cached = undefined;
-    throw err;
-  });
-  return cached;
-}
-
-async function bundle(): Promise<WidgetBuild> {
-  const esbuild = await import('esbuild');
-  const out = await esbuild.build({
-    entryPoints: [join(__dirname, 'embed.ts')],
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: 'es2020',
-    write: false,
-    legalComments: 'none',
-    logLevel: 'silent',
-    charset: 'utf8',
-  });
-  const file = out.outputFiles[0];
-  if (!file) throw new Error('esbuild produced no widget output');
-  const code = Buffer.from(file.contents);
-  const gzip = gzipSync(code, { level: 9 });
+export async function buildWidget(): Promise<WidgetBuild> {
+  const script = await bundleBrowserScript(join(__dirname, 'embed.ts'));
   return {
-    js: code.toString('utf8'),
-    gzip,
-    version: createHash('sha256').update(code).digest('hex').slice(0, 16),
-    bytes: code.length,
-    gzipBytes: gzip.length,
-    sri: `sha384-${createHash('sha384').update(code).digest('base64')}`,
-    languages: Object.fromEntries(Object.entries(LANGUAGES).filter(([l]) => l !== 'en').map(([l, s]) => [l, JSON.stringify(s)])),
+    js: script.code.toString('utf8'),
+    gzip: script.gzip,
+    version: script.version,
+    bytes: script.bytes,
+    gzipBytes: script.gzipBytes,
+    sri: script.sri,
+    languages: Object.fromEntries(Object.entries(LANGUAGES).filter(([l]) => l !== 'en').map(([l, t]) => [l, JSON.stringify(t)])),
   };
 }
