@@ -11,7 +11,9 @@ import {
   submitCommentResponseSchema,
   threadIdSchema,
   threadPageSchema,
+  jsonContent,
   openApiRoute,
+  problemResponses,
 } from '@parley/shared';
 
 // The generator cannot follow the recursive comment schema: one level is spelled out, deeper
@@ -27,22 +29,12 @@ const publicCommentDoc = z.object({
 });
 const threadPageDoc = threadPageSchema.extend({ items: z.array(publicCommentDoc) });
 
-const problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  code: z.string(),
-  requestId: z.string().optional(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
 
 /** The public API's OpenAPI 3.1 document, generated from the shared zod schemas. */
 export function buildOpenApiDocument(): object {
   const registry = new OpenAPIRegistry();
-  const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
-  const problems = (...codes: number[]) =>
-    Object.fromEntries(codes.map((c) => [String(c), { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: problem } } }]));
+  const json = jsonContent;
+  const problems = problemResponses;
   const threadParams = z.object({ site: z.string(), thread: threadIdSchema });
   const commentParams = z.object({ id: z.uuid() });
   const authorHeader = z.object({ 'x-author-token': z.string() });

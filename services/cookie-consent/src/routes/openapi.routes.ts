@@ -9,26 +9,18 @@ import {
   consentRevisionSchema,
   recordConsentBodySchema,
   recordConsentResponseSchema,
+  jsonContent,
   openApiRoute,
+  problemResponses,
 } from '@parley/shared';
 
-const problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  code: z.string(),
-  requestId: z.string().optional(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
 
 /** cookie-consent's OpenAPI 3.1 document (public and operators' API), generated from the shared zod schemas. */
 export function buildOpenApiDocument(): object {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An admin API key (pk_…) scoped to the site' });
-  const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
-  const problems = (...codes: number[]) =>
-    Object.fromEntries(codes.map((c) => [String(c), { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: problem } } }]));
+  const json = jsonContent;
+  const problems = problemResponses;
   const site = z.object({ site: z.string() });
   const admin = { security: [{ [bearer.name]: [] }] };
   const range = consentRangeQuerySchema;
