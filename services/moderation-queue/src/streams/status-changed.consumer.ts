@@ -1,21 +1,14 @@
-import type { Kysely } from 'kysely';
-import { ConsumerGroups, Streams, commentsStatusChangedV1, idempotent, type CommentsStatusChangedV1, type Subscription } from '@parley/shared';
-import { SCHEMA, type ModerationDb } from '../db/tables';
+import { ConsumerGroups, Streams, commentsStatusChangedV1, type CommentsStatusChangedV1, type Subscription } from '@parley/shared';
 import { applyAuthorDeletion } from '../domain/apply-author-deletion';
-import type { QueueChange } from '../domain/queue-live-hub';
+import { queueEffect } from './queue-effect';
 import type { ConsumerOptions } from './submitted.consumer';
 
 /** `comments.status-changed` from intake (an author deleting their comment) → moderation's copy. */
 export function subscribeStatusChanged(opts: ConsumerOptions): Subscription {
-  const group = ConsumerGroups.moderationQueue;
-  const pending = new Map<string, QueueChange>();
-  const effect = idempotent<CommentsStatusChangedV1>(opts.db, SCHEMA, group, async (trx, d) => {
-    const change = await applyAuthorDeletion(trx as unknown as Kysely<ModerationDb>, d.envelope, opts.now?.() ?? new Date());
-    if (change) pending.set(d.envelope.id, change);
-  });
+  const run = queueEffect<CommentsStatusChangedV1>(opts, applyAuthorDeletion);
   return opts.transport.subscribe<CommentsStatusChangedV1>({
     stream: Streams.commentsStatusChanged,
-    group,
+    group: ConsumerGroups.moderationQueue,
     consumer: opts.consumer,
     schema: commentsStatusChangedV1,
     claimIdleMs: opts.claimIdleMs,
@@ -25,14 +18,7 @@ export function subscribeStatusChanged(opts: ConsumerOptions): Subscription {
     handler: async (delivery) => {
       // Moderation's own decisions come back on this stream: skip them before opening a transaction.
       if (delivery.envelope.payload.actor.kind !== 'author') return;
-      const id = delivery.envelope.id;
-      try {
-        await effect(delivery);
-        const change = pending.get(id);
-        if (change) opts.onChange(change);
-      } finally {
-        pending.delete(id);
-      }
+      await run(delivery);
     },
   });
 }

@@ -3,15 +3,15 @@ import {
   ConsumerGroups,
   Streams,
   commentsSubmittedV1,
-  idempotent,
   type CommentsSubmittedV1,
   type Logger,
   type StreamTransport,
   type Subscription,
 } from '@parley/shared';
-import { SCHEMA, type ModerationDb } from '../db/tables';
+import type { ModerationDb } from '../db/tables';
 import { moderateSubmitted } from '../domain/moderate-comment';
 import type { QueueChange } from '../domain/queue-live-hub';
+import { queueEffect } from './queue-effect';
 
 export interface ConsumerOptions {
   db: Kysely<ModerationDb>;
@@ -29,28 +29,19 @@ export interface ConsumerOptions {
  * status-changed outbox row commit in one transaction: a redelivery has no second effect.
  */
 export function subscribeSubmitted(opts: ConsumerOptions): Subscription {
-  const group = ConsumerGroups.moderationQueue;
-  const effect = idempotent<CommentsSubmittedV1>(opts.db, SCHEMA, group, async (trx, d) => {
-    const change = await moderateSubmitted(trx as unknown as Kysely<ModerationDb>, d.envelope, opts.now?.() ?? new Date());
-    if (change) pending.set(d.envelope.id, change);
-  });
-  const pending = new Map<string, QueueChange>();
+  const run = queueEffect<CommentsSubmittedV1>(opts, moderateSubmitted);
   return opts.transport.subscribe<CommentsSubmittedV1>({
     stream: Streams.commentsSubmitted,
-    group,
+    group: ConsumerGroups.moderationQueue,
     consumer: opts.consumer,
     schema: commentsSubmittedV1,
     claimIdleMs: opts.claimIdleMs,
     handler: async (delivery) => {
-      const id = delivery.envelope.id;
-      try {
-        await effect(delivery);
-        const change = pending.get(id);
-        if (change) opts.onChange(change);
-        opts.logger.debug({ stream: delivery.stream, messageId: id, type: delivery.envelope.type, deliveries: delivery.deliveries, to: change?.to }, 'comment moderated');
-      } finally {
-        pending.delete(id);
-      }
+      const change = await run(delivery);
+      opts.logger.debug(
+        { stream: delivery.stream, messageId: delivery.envelope.id, type: delivery.envelope.type, deliveries: delivery.deliveries, to: change?.to },
+        'comment moderated',
+      );
     },
   });
 }
