@@ -7,3 +7,4 @@ export * from './server';
 export * from './validate';
 export * from './openapi.routes';
 export * from './browser-script';
+export * from './fast';

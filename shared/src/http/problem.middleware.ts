@@ -74,20 +74,30 @@ export function problemFor(err: AppError, requestId?: string): Problem {
   };
 }
 
+/** Any failure as the problem response to send: known errors as they are, the rest as a logged 500. */
+export function problemResponse(
+  err: unknown,
+  logger: Logger,
+  where: { method?: string; route?: string; requestId?: string },
+): { status: number; headers: Record<string, string>; body: string } {
+  let appError = toAppError(err);
+  if (!appError) {
+    logger.error({ err, method: where.method, route: where.route }, 'unhandled error');
+    appError = new AppError(ErrorCode.INTERNAL_ERROR, 500, 'Something went wrong on our side.');
+  } else if (appError.status >= 500) {
+    logger.warn({ code: appError.code, cause: appError.cause }, appError.message);
+  }
+  return { status: appError.status, headers: appError.headers ?? {}, body: JSON.stringify(problemFor(appError, where.requestId)) };
+}
+
 /** The one error middleware: every failure becomes `application/problem+json`; internals never leak. */
 export function problemMiddleware(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const requestId = res.locals.requestId as string | undefined;
-    let appError = toAppError(err);
-    if (!appError) {
-      logger.error({ err, method: req.method, route: req.route?.path }, 'unhandled error');
-      appError = new AppError(ErrorCode.INTERNAL_ERROR, 500, 'Something went wrong on our side.');
-    } else if (appError.status >= 500) {
-      logger.warn({ code: appError.code, cause: appError.cause }, appError.message);
-    }
-    for (const [k, v] of Object.entries(appError.headers ?? {})) res.setHeader(k, v);
-    res.status(appError.status).type('application/problem+json').send(JSON.stringify(problemFor(appError, requestId)));
+    const problem = problemResponse(err, logger, { method: req.method, route: req.route?.path as string | undefined, requestId });
+    for (const [k, v] of Object.entries(problem.headers)) res.setHeader(k, v);
+    res.status(problem.status).type('application/problem+json').send(problem.body);
   };
 }
 

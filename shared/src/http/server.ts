@@ -1,16 +1,18 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Express } from 'express';
+import type { HttpApp } from './fast/frame';
 
 /** Listens on a port (0 = any free one) and resolves with the bound port. */
-export function listen(app: Express, port: number, host = '0.0.0.0'): Promise<{ server: Server; port: number }> {
+export function listen(app: HttpApp | Express, port: number, host = '0.0.0.0'): Promise<{ server: Server; port: number }> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, () => {
-      const addr = server.address();
-      resolve({ server, port: typeof addr === 'object' && addr ? addr.port : port });
-    });
+    const server = createServer(app as RequestListener);
     server.once('error', reject);
     // Keep-alive sockets must not outlive a graceful shutdown by much.
     server.keepAliveTimeout = 5_000;
+    server.listen(port, host, () => {
+      const addr = server.address();
+      resolve({ server, port: typeof addr === 'object' && addr ? addr.port : port });
+    });
   });
 }
 

@@ -1,5 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { Express } from 'express';
+import type { HttpApp } from '../http/fast/frame';
 import type { Migration } from 'kysely/migration';
 import { hostname } from 'node:os';
 import type { CommonConfig } from '../config';
@@ -22,7 +22,8 @@ export interface ServiceDeps<C extends CommonConfig = CommonConfig> {
 
 export interface ServiceInstance {
   name: string;
-  app: Express;
+  /** Express, or Express behind the fast routes (`withFastRoutes`). */
+  app: HttpApp;
   /** Starts consumers, relays and jobs. */
   start(): Promise<void>;
   /** Stops consumers and relays, letting in-flight work finish. */

@@ -5,6 +5,7 @@ import type { ApiKeyRole } from '../contracts/site.schema';
 import { hashApiKey } from './api-key';
 import type { SiteRecord, TenancyDirectory } from './directory';
 import { canAccessSite, type Principal } from './principal';
+import { CORS_EXPOSED_HEADERS, findPublicSite } from './site-access';
 
 export function principalOf(res: Response): Principal {
   const p = res.locals.principal as Principal | undefined;
@@ -49,11 +50,8 @@ export function requireApiKey(directory: TenancyDirectory, logger: Logger, roles
 /** Loads `:site` into `res.locals.site`; an unknown or deleted site is 404. */
 export function loadSite(directory: TenancyDirectory, param = 'site'): RequestHandler {
   return (req, res, next) => {
-    const id = req.params[param];
-    if (typeof id !== 'string' || id.length > 64) return next(new NotFoundError('Unknown site.', ErrorCode.SITE_NOT_FOUND));
-    directory.findSite(id).then(
+    findPublicSite(directory, req.params[param] as string | undefined).then(
       (site) => {
-        if (!site || site.status === 'deleted') return next(new NotFoundError('Unknown site.', ErrorCode.SITE_NOT_FOUND));
         res.locals.site = site;
         next();
       },
@@ -100,7 +98,7 @@ export const corsForSite: RequestHandler = (req, res, next) => {
 export function setCorsHeaders(res: Response, origin: string): void {
   res.setHeader('Access-Control-Allow-Origin', origin);
   res.vary('Origin');
-  res.setHeader('Access-Control-Expose-Headers', 'ETag, RateLimit, RateLimit-Policy, Retry-After, X-Request-Id');
+  res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED_HEADERS);
 }
 
 /** Answers CORS preflights for an allowed origin with the methods and headers writes use. */

@@ -7,3 +7,4 @@ export * from './read-model.repository';
 export * from './read-model.tables';
 export * from './read-model.service';
 export * from './tenancy.routes';
+export * from './site-access';

@@ -1,0 +1,3 @@
+export * from './route';
+export * from './body';
+export * from './frame';
