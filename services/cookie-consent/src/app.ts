@@ -1,8 +1,19 @@
-import type { Express } from 'express';
-import { createBaseApp, finishApp, parseTrustProxy, tenancyRoutes, type Logger, type Metrics, type ReadinessCheck, type TenancyDirectory } from '@parley/shared';
+import {
+  createBaseApp,
+  finishApp,
+  parseTrustProxy,
+  tenancyRoutes,
+  withFastRoutes,
+  type HttpApp,
+  type Logger,
+  type Metrics,
+  type ReadinessCheck,
+  type TenancyDirectory,
+} from '@parley/shared';
 import type { BannerBundle } from './banner/build-banner';
 import type { Config } from './config';
 import type { UseCaseContext } from './domain/context';
+import { bannerScriptRoutes } from './handlers/banner.handler';
 import { adminRoutes } from './routes/admin.routes';
 import { openApiRoutes } from './routes/openapi.routes';
 import { publicRoutes } from './routes/public.routes';
@@ -18,11 +29,14 @@ export interface AppDeps {
 }
 
 /** The cookie-consent HTTP app, without listening (tests start it on port 0). */
-export function createApp(deps: AppDeps): Express {
-  const app = createBaseApp({ ...deps, trustProxy: parseTrustProxy(deps.config.TRUST_PROXY) });
+export function createApp(deps: AppDeps): HttpApp {
+  const trustProxy = parseTrustProxy(deps.config.TRUST_PROXY);
+  const app = createBaseApp({ ...deps, trustProxy });
   app.use(publicRoutes({ ctx: deps.ctx, directory: deps.directory, banner: deps.banner, ratePerMinute: deps.config.CONSENT_RATE_LIMIT_PER_MINUTE }));
   app.use(adminRoutes(deps.ctx, deps.directory, deps.logger));
   app.use(openApiRoutes());
   app.use(tenancyRoutes(deps.directory, deps.logger));
-  return finishApp(app, deps.logger);
+  finishApp(app, deps.logger);
+  // The routes every page view hits skip the Express stack (ADR 0013).
+  return withFastRoutes(app, bannerScriptRoutes(deps.banner), { metrics: deps.metrics, logger: deps.logger, trustProxy });
 }

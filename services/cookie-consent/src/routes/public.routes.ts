@@ -4,7 +4,7 @@ import { corsForSite, jsonOnly, loadSite, RateLimitedError, type TenancyDirector
 import type { BannerBundle } from '../banner/build-banner';
 import type { UseCaseContext } from '../domain/context';
 import { hashIp } from '../domain/client-info';
-import { bannerHandlers } from '../handlers/banner.handler';
+import { bannerManifestHandler } from '../handlers/banner.handler';
 import { configHandlers } from '../handlers/config.handler';
 import { consentsHandlers } from '../handlers/consents.handler';
 import { jwksHandler } from '../handlers/jwks.handler';
@@ -16,10 +16,9 @@ export interface PublicRoutesOptions {
   ratePerMinute: number;
 }
 
-/** What browsers reach: the banner script, the site's banner config, consent writes, the JWKS. */
+/** What browsers reach besides banner.js: the site's banner config, consent writes, the JWKS. */
 export function publicRoutes({ ctx, directory, banner, ratePerMinute }: PublicRoutesOptions): Router {
   const router = Router();
-  const scripts = bannerHandlers(banner);
   const config = configHandlers(ctx);
   const consents = consentsHandlers(ctx, directory);
   // Per instance, keyed by the hashed address (IPv6 by /56): a visitor clicking around never gets
@@ -33,9 +32,8 @@ export function publicRoutes({ ctx, directory, banner, ratePerMinute }: PublicRo
     handler: (_req, _res, next, options) => next(new RateLimitedError(Math.ceil(options.windowMs / 1000))),
   });
 
-  router.get('/banner.js', scripts.latest);
-  router.get('/banner/:file', scripts.versioned);
-  router.get('/banner.manifest.json', scripts.manifest);
+  // banner.js itself is a fast route (app.ts).
+  router.get('/banner.manifest.json', bannerManifestHandler(banner));
   router.get('/.well-known/jwks.json', jwksHandler(ctx.signer));
   router.get('/v1/sites/:site/consent/config', loadSite(directory), corsForSite, config.publicConfig);
   router.options('/v1/consents', consents.preflight);
