@@ -6,6 +6,7 @@ import { QueueLiveHub } from './domain/queue-live-hub';
 import { adminRoutes } from './routes/admin.routes';
 import { authFailureLimit } from './routes/auth-failure-limit.middleware';
 import { moderationRoutes } from './routes/moderation.routes';
+import { openApiRoutes } from './routes/openapi.routes';
 
 export interface AppDeps {
   config: Config;
@@ -19,6 +20,7 @@ export interface AppDeps {
 /** The moderation-queue HTTP app, without listening (tests start it on port 0). */
 export function createApp(deps: AppDeps): Express {
   const app = createBaseApp({ ...deps, trustProxy: parseTrustProxy(deps.config.TRUST_PROXY) });
+  app.use(openApiRoutes());
   app.use(authFailureLimit(deps.config.AUTH_FAILURES_PER_MINUTE, deps.logger));
   app.use(adminRoutes(deps.ctx, deps.directory, deps.logger));
   app.use(moderationRoutes(deps.ctx, deps.directory, deps.logger, deps.ctx.live ?? new QueueLiveHub(), deps.config.LIVE_HEARTBEAT_MS));

@@ -6,18 +6,20 @@ import { closeThread } from '../domain/threads';
 import { decodeCursor, encodeCursor } from '../repositories/comment.repository';
 import { listAuditEntries } from '../repositories/audit.repository';
 
-const threadParams = z.object({ thread: threadIdSchema });
-const auditQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(200).optional() });
+/** The `:thread` of `/threads/:thread/closed`. */
+export const threadParamsSchema = z.object({ thread: threadIdSchema });
+/** `GET /audit`: newest first, keyset-paginated. */
+export const auditQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(200).optional() });
 
 export function threadsHandlers(ctx: UseCaseContext) {
   const setClosed =
     (closed: boolean): RequestHandler =>
     async (req, res) => {
-      const { thread } = parseOrThrow(threadParams, req.params, 'params');
+      const { thread } = parseOrThrow(threadParamsSchema, req.params, 'params');
       res.json(await closeThread(ctx, { keyId: principalOf(res).keyId }, siteOf(res).id, thread, closed));
     };
   const audit: RequestHandler = async (req, res) => {
-    const q = parseOrThrow(auditQuery, req.query, 'query');
+    const q = parseOrThrow(auditQuerySchema, req.query, 'query');
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
     if (q.cursor && !cursor) throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor this API gave out' }], 400);
     const rows = await listAuditEntries(ctx.db, siteOf(res).id, q.limit, cursor && { at: new Date(cursor.at), id: cursor.id });
