@@ -5,7 +5,8 @@
  * Target from issue 3: p99 grows by no more than 20%.
  */
 import { sql } from 'kysely';
-import { CONNECTIONS, DURATION, cannon, startBenchIntake, submitRequest, table, type Row } from './intake-setup';
+import { CONNECTIONS, startBenchIntake } from './intake-setup';
+import { DURATION, cannon, table, type Row } from './load';
 
 const ROWS = Number(process.env.BENCH_SCALE_ROWS ?? 5_000_000);
 const CHUNK = 500_000;
@@ -17,7 +18,7 @@ export async function benchIntakeScale(): Promise<string> {
   const rows: Row[] = [];
   let loadSeconds: number | undefined;
   try {
-    rows.push(await cannon('POST comment, empty table', { url: intake.url, requests: [submitRequest(200)] }));
+    rows.push(await cannon('POST comment, empty table', { kind: 'submit', url: intake.url, threads: 200 }, { connections: CONNECTIONS }));
     const started = Date.now();
     for (let from = 0; from < ROWS; from += CHUNK) {
       const to = Math.min(ROWS, from + CHUNK) - 1;
@@ -36,7 +37,7 @@ export async function benchIntakeScale(): Promise<string> {
     await sql`insert into intake.threads (site_id, id, approved_count) select 'bench', 'seed-' || g, 0 from generate_series(0, 99999) g on conflict do nothing`.execute(intake.db.db);
     await sql`analyze intake.comments`.execute(intake.db.db);
     loadSeconds = Math.round((Date.now() - started) / 1000);
-    rows.push(await cannon(`POST comment, ${ROWS.toLocaleString('en')} rows`, { url: intake.url, requests: [submitRequest(200)] }));
+    rows.push(await cannon(`POST comment, ${ROWS.toLocaleString('en')} rows`, { kind: 'submit', url: intake.url, threads: 200 }, { connections: CONNECTIONS }));
   } finally {
     await intake.stop();
   }

@@ -1,6 +1,6 @@
 /**
  * Comment-intake load test: `npx tsx bench/intake.bench.ts` (DATABASE_URL and REDIS_URL point at
- * real Postgres and Redis; without them PGlite and the in-process transport are used).
+ * real Postgres and Redis; default 127.0.0.1). The load generator is a child process (bench/load.ts).
  *
  * Each scenario runs against the real service and, in the same run on the same loopback, against a
  * bare node:http server answering the same bytes, so the ratios mean something on any machine.
@@ -10,7 +10,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { closeServer } from '@parley/shared';
-import { CONNECTIONS, DURATION, ORIGIN, cannon, listenBare, startBenchIntake, submitRequest, table, type Row } from './intake-setup';
+import { CONNECTIONS, startBenchIntake } from './intake-setup';
+import { DURATION, ORIGIN, cannon, listenBare, table, type Row } from './load';
 
 /** The section for `npm run bench` (bench/sections.ts): a markdown table and the verdicts. */
 export async function benchIntake(): Promise<string> {
@@ -34,6 +35,7 @@ export async function benchIntake(): Promise<string> {
   const page = await (await fetch(`${url}/v1/sites/bench/threads/read-50/comments`)).text();
 
   const rows: Row[] = [];
+  const opts = { connections: CONNECTIONS };
   const bare = await listenBare((req, res) => {
     if (req.method === 'POST') {
       req.resume();
@@ -50,16 +52,16 @@ export async function benchIntake(): Promise<string> {
   try {
     if (process.env.BENCH_ONLY === 'post') {
       // For profiling the write path alone (e.g. under --cpu-prof).
-      rows.push(await cannon('POST comment (Idempotency-Key, 200 threads)', { url, requests: [submitRequest()] }));
+      rows.push(await cannon('POST comment (Idempotency-Key, 200 threads)', { kind: 'submit', url }, opts));
     } else {
-      rows.push(await cannon('bare node:http POST (baseline)', { url: bare.url, requests: [submitRequest()] }));
-      rows.push(await cannon('POST comment (Idempotency-Key, 200 threads)', { url, requests: [submitRequest()] }));
-      rows.push(await cannon('bare node:http GET 50-comment page (baseline)', { url: `${bare.url}/page` }));
+      rows.push(await cannon('bare node:http POST (baseline)', { kind: 'submit', url: bare.url }, opts));
+      rows.push(await cannon('POST comment (Idempotency-Key, 200 threads)', { kind: 'submit', url }, opts));
+      rows.push(await cannon('bare node:http GET 50-comment page (baseline)', { kind: 'get', url: `${bare.url}/page` }, opts));
       // The shared frame alone (request id, helmet, metrics, router): the floor under every route.
-      rows.push(await cannon('GET /healthz (shared frame only)', { url: `${url}/healthz` }));
-      rows.push(await cannon('GET thread of 50 comments', { url: `${url}/v1/sites/bench/threads/read-50/comments` }));
+      rows.push(await cannon('GET /healthz (shared frame only)', { kind: 'get', url: `${url}/healthz` }, opts));
+      rows.push(await cannon('GET thread of 50 comments', { kind: 'get', url: `${url}/v1/sites/bench/threads/read-50/comments` }, opts));
       const etag = (await fetch(`${url}/v1/sites/bench/threads/read-50/comments`)).headers.get('etag') ?? '';
-      rows.push(await cannon('GET thread, If-None-Match → 304', { url: `${url}/v1/sites/bench/threads/read-50/comments`, headers: { 'if-none-match': etag } }));
+      rows.push(await cannon('GET thread, If-None-Match → 304', { kind: 'get', url: `${url}/v1/sites/bench/threads/read-50/comments`, headers: { 'if-none-match': etag } }, opts));
     }
     stored = (await sql<{ n: string }>`select count(*) as n from intake.comments`.execute(db.db)).rows[0]?.n ?? '?';
   } finally {
