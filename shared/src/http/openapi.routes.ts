@@ -22,7 +22,7 @@ export const problemDocSchema = z.object({
   code: z.string(),
   requestId: z.string().optional(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-});
+}).meta({ id: 'Problem' }); // one component, referenced by every error response
 
 /** An OpenAPI JSON body or response with this schema. */
 export const jsonContent = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
