@@ -6,7 +6,9 @@ export const configSchema = commonEnvSchema.extend({
   /** An admin key to create on first start (pk_…); unset → one is generated and printed once. */
   BOOTSTRAP_ADMIN_KEY: z.string().optional(),
   /** Consumers of `comments.submitted` per process (one group: processes and consumers share the stream). */
-  MODERATION_WORKER_CONCURRENCY: env.int(4, 1),
+  MODERATION_WORKER_CONCURRENCY: env.int(2, 1),
+  /** Most comments one consumer judges in one transaction (whatever is waiting, up to this; ADR 0010). */
+  MODERATION_BATCH_SIZE: env.int(200, 1),
   /** Failed API-key attempts per client address per minute before 429. */
   AUTH_FAILURES_PER_MINUTE: env.int(20, 1),
   WEBHOOK_POLL_MS: env.int(500, 10),

@@ -72,9 +72,9 @@ export const moderationQueue: ServiceModule<Config> = {
             live.publish([change]);
           },
         };
-        // Several consumers of one group: each takes its own messages, so one process works several comments at once.
+        // Several consumers of one group, each taking its own batches: while one batch is judged, another waits on Postgres.
         subscriptions = [
-          ...Array.from({ length: config.MODERATION_WORKER_CONCURRENCY }, (_, i) => subscribeSubmitted({ ...consumer, consumer: `${consumerName}#${i}` })),
+          ...Array.from({ length: config.MODERATION_WORKER_CONCURRENCY }, (_, i) => subscribeSubmitted({ ...consumer, consumer: `${consumerName}#${i}`, batchSize: config.MODERATION_BATCH_SIZE })),
           subscribeReported({ ...consumer, consumer: consumerName }),
           subscribeStatusChanged({ ...consumer, consumer: consumerName }),
         ];

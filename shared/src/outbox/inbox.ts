@@ -20,6 +20,24 @@ export async function claimInbox(trx: Kysely<any>, schema: string, group: string
 }
 
 /**
+ * claimInbox for many events in one statement: returns the ids claimed now (the others were
+ * already applied). Claimed in id order, so two transactions claiming overlapping sets wait for
+ * each other instead of deadlocking.
+ */
+export async function claimInboxMany(trx: Kysely<any>, schema: string, group: string, eventIds: readonly string[]): Promise<Set<string>> {
+  assertSchemaName(schema);
+  const ids = [...new Set(eventIds)].sort();
+  if (ids.length === 0) return new Set();
+  const inserted = await trx
+    .insertInto(`${schema}.inbox`)
+    .values(ids.map((id) => ({ consumer_group: group, event_id: id })))
+    .onConflict((oc) => oc.columns(['consumer_group', 'event_id']).doNothing())
+    .returning('event_id')
+    .execute();
+  return new Set(inserted.map((r) => r.event_id as string));
+}
+
+/**
  * Wraps an effect into a stream handler with exactly-once effect: the inbox claim and the effect
  * commit in one transaction. A redelivery of an applied event commits nothing and resolves, so the
  * transport acknowledges it; a throw rolls back both, so the next delivery tries again.

@@ -76,35 +76,49 @@ export class OutboxRelay {
 
   /** Publish now rather than at the next poll (call after committing a transaction that enqueued). */
   kick(): void {
+    this.kicked = true;
     if (this.sleeping?.byKick) this.sleeping.wake();
-    else this.kicked = true;
   }
 
   /** One round: returns how many rows it published. Throws when publishing or the database fails. */
   async flushOnce(): Promise<number> {
+    return this.round(true);
+  }
+
+  /**
+   * Locks and marks a batch in one statement, publishes it, commits: three round trips to Postgres
+   * (begin, mark, commit) besides the publish. A failed publish rolls the marks back.
+   * `probe`: look first whether anything is due, so an idle poll opens no transaction (skipped after
+   * a kick, which says there is).
+   */
+  private async round(probe: boolean): Promise<number> {
     const { db, transport } = this.options;
-    // One cheap indexed probe keeps an idle relay from opening a transaction every poll.
-    const due = await db.selectFrom(this.table).select('id').where('published_at', 'is', null).limit(1).executeTakeFirst();
-    if (!due) return 0;
+    if (probe) {
+      const due = await db.selectFrom(this.table).select('id').where('published_at', 'is', null).limit(1).executeTakeFirst();
+      if (!due) return 0;
+    }
     let ids: string[] = [];
     try {
       return await db.transaction().execute(async (trx) => {
-        const rows = await trx
-          .selectFrom(this.table)
-          .select(['id', 'stream', 'envelope'])
-          .where('published_at', 'is', null)
-          .orderBy('created_at')
-          .orderBy('id')
-          .limit(this.batchSize)
-          .forUpdate()
-          .skipLocked()
-          .execute();
-        ids = rows.map((r) => r.id as string);
+        const table = sql.table(this.table);
+        const { rows } = await sql<{ id: string; stream: string; envelope: Envelope }>`
+          with due as (
+            select id from ${table}
+             where published_at is null
+             order by created_at, id
+             limit ${this.batchSize}
+             for update skip locked
+          ), marked as (
+            update ${table} o set published_at = now() from due where o.id = due.id
+            returning o.id, o.stream, o.envelope, o.created_at
+          )
+          select id, stream, envelope from marked order by created_at, id
+        `.execute(trx);
+        ids = rows.map((r) => r.id);
         if (ids.length === 0) return 0;
         for (const [stream, envelopes] of byStream(rows)) {
           await withTimeout(transport.publishMany(stream, envelopes), this.options.publishTimeoutMs ?? 5000);
         }
-        await trx.updateTable(this.table).set({ published_at: sql`now()` }).where('id', 'in', ids).execute();
         return ids.length;
       });
     } catch (err) {
@@ -142,11 +156,12 @@ export class OutboxRelay {
     const logger = this.options.logger ?? silentLogger;
     const schema = this.options.schema;
     let failures = 0;
+    let probe = true;
     while (this.running) {
       this.kicked = false;
       let published: number;
       try {
-        published = await this.flushOnce();
+        published = await this.round(probe);
         if (failures > 0) logger.info({ schema, failures }, 'outbox relay recovered');
         failures = 0;
       } catch (err) {
@@ -159,8 +174,11 @@ export class OutboxRelay {
         continue;
       }
       await this.housekeeping();
-      if (published >= this.batchSize || this.kicked) continue;
+      // More is due (a full batch, or a commit kicked us meanwhile): go again without probing.
+      probe = !(published >= this.batchSize || this.kicked);
+      if (!probe) continue;
       await this.sleep(this.options.idleMs ?? 50, true);
+      probe = !this.kicked;
     }
   }
 

@@ -3,7 +3,7 @@ import { PoisonMessageError } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { StopSignal } from './stop-signal';
-import type { DeadLetter, Handler, SubscribeOptions } from './transport';
+import type { BatchHandler, DeadLetter, Handler, SubscribeOptions } from './transport';
 import type { z } from 'zod';
 
 /** What both transports do with one entry once it is read; only the storage steps differ. */
@@ -15,7 +15,10 @@ export interface ConsumerSettings<E extends Envelope> {
   group: string;
   consumer: string;
   schema: z.ZodType<E>;
+  /** One message at a time; in batch mode a batch of one, used after a batch threw. */
   handler: Handler<E>;
+  /** Set in batch mode. */
+  batchHandler?: BatchHandler<E>;
   batchSize: number;
   blockMs: number;
   claimIdleMs: number;
@@ -32,12 +35,17 @@ export function resolveSettings<E extends Envelope>(
   options: SubscribeOptions<E>,
   defaults: ConsumerDefaults,
 ): ConsumerSettings<E> {
+  const { handler, batchHandler } = options;
+  if ((handler === undefined) === (batchHandler === undefined)) {
+    throw new Error(`subscribe to ${options.stream}: give exactly one of handler and batchHandler`);
+  }
   return {
     stream: options.stream,
     group: options.group,
     consumer: options.consumer,
     schema: options.schema,
-    handler: options.handler,
+    handler: handler ?? ((delivery) => batchHandler!([delivery])),
+    batchHandler,
     batchSize: Math.max(1, options.batchSize ?? 100),
     blockMs: Math.max(1, options.blockMs ?? 1000),
     claimIdleMs: Math.max(1, options.claimIdleMs ?? defaults.claimIdleMs),
@@ -120,6 +128,45 @@ export async function processEntry<E extends Envelope>(ctx: DeliveryContext<E>, 
       deliveries = next;
     }
   }
+}
+
+/**
+ * Batch mode: dead-letters the entries that fail their schema, hands the rest to the batch handler
+ * in one call and acknowledges them all once it resolved. Returns what is left to handle one at a
+ * time with processEntry, in order: nothing on success; every decodable entry when the batch
+ * threw (one of them may be poison, and only a batch of one can tell which); the single entry of a
+ * batch of one, which takes the one-at-a-time path from the start.
+ */
+export async function processBatch<E extends Envelope, R extends RawEntry>(ctx: DeliveryContext<E>, entries: readonly R[]): Promise<R[]> {
+  const { settings } = ctx;
+  const batchHandler = settings.batchHandler;
+  if (!batchHandler) return [...entries];
+  const valid: { entry: R; envelope: E }[] = [];
+  for (const entry of entries) {
+    const decoded = decodeEnvelope(entry.raw, settings.schema);
+    if (decoded.ok) valid.push({ entry, envelope: decoded.envelope });
+    else await deadLetter(ctx, entry, entry.deliveries, 'schema', decoded.error, undefined);
+  }
+  if (valid.length <= 1) return valid.map((v) => v.entry);
+  try {
+    await batchHandler(
+      valid.map(({ entry, envelope }) => ({ stream: settings.stream, entryId: entry.entryId, envelope, deliveries: entry.deliveries })),
+    );
+  } catch (err) {
+    ctx.logger.warn(
+      { stream: settings.stream, group: settings.group, consumer: settings.consumer, count: valid.length, err: describeError(err) },
+      'stream batch handler failed; handling its messages one at a time',
+    );
+    return valid.map((v) => v.entry);
+  }
+  // Not awaited one by one: the store may send every acknowledgement of the batch in one command.
+  await Promise.all(
+    valid.map(({ entry }) => {
+      record(ctx, 'ack');
+      return ctx.store.ack(entry.entryId);
+    }),
+  );
+  return [];
 }
 
 async function deadLetter<E extends Envelope>(

@@ -1,7 +1,7 @@
 import type { Envelope } from '../contracts/envelope';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { processEntry, type ConsumerSettings, type DeliveryContext, type EntryStore } from './delivery';
+import { processBatch, processEntry, type ConsumerSettings, type DeliveryContext, type EntryStore } from './delivery';
 import type { ConsumerGroup, MemoryLog, PendingEntry } from './memory-log';
 import { StopSignal } from './stop-signal';
 import type { DeadLetter } from './transport';
@@ -13,7 +13,8 @@ const YIELD_EVERY = 256;
  * One consumer of one group over a MemoryLog, with the Redis consumer's semantics: entries idle
  * ≥ claimIdleMs (or handed back by a stopped consumer) are reclaimed first, then new ones are
  * read, one at a time (there is no read round trip to amortise, so batchSize and blockMs do not
- * apply). It sleeps until an append or the moment a pending entry turns claimable.
+ * apply), or in batch mode up to batchSize of them per handler call. It sleeps until an append or
+ * the moment a pending entry turns claimable.
  */
 export class MemoryConsumer<E extends Envelope> implements EntryStore {
   private readonly stop = new StopSignal();
@@ -45,13 +46,19 @@ export class MemoryConsumer<E extends Envelope> implements EntryStore {
     let sinceYield = 0;
     while (!this.stop.stopped) {
       const now = Date.now();
-      const next = this.claim(now) ?? this.readNew(now);
-      if (!next) {
+      const taken = this.take(now);
+      if (taken.length === 0) {
         await this.stop.sleep(this.msUntilClaimable(now), (wake) => this.log.onWake(wake));
         continue;
       }
       try {
-        await processEntry(this.ctx, { entryId: next.entry.id, raw: next.entry.raw, deliveries: next.deliveries });
+        let rest = taken.map((p) => ({ entryId: p.entry.id, raw: p.entry.raw, deliveries: p.deliveries }));
+        if (this.settings.batchHandler) rest = await processBatch(this.ctx, rest);
+        for (const entry of rest) {
+          // Stopped between entries: what is left stays pending and is handed back below.
+          if (this.stop.stopped) break;
+          await processEntry(this.ctx, entry);
+        }
       } catch (err) {
         // processEntry only throws if logging or metrics do; the entry stays pending for a reclaim.
         this.ctx.logger.error({ stream: this.settings.stream, err: (err as Error).message }, 'stream consumer error');
@@ -62,6 +69,18 @@ export class MemoryConsumer<E extends Envelope> implements EntryStore {
       }
     }
     this.releaseOwn();
+  }
+
+  /** The next entry to handle, or in batch mode up to batchSize of them: reclaimed ones first, then new ones. */
+  private take(now: number): PendingEntry[] {
+    const limit = this.settings.batchHandler ? this.settings.batchSize : 1;
+    const taken: PendingEntry[] = [];
+    while (taken.length < limit) {
+      const next = this.claim(now) ?? this.readNew(now);
+      if (!next) break;
+      taken.push(next);
+    }
+    return taken;
   }
 
   /** Takes over an entry whose consumer stopped or has been silent for claimIdleMs. */

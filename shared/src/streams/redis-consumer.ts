@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Envelope } from '../contracts/envelope';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { processEntry, type ConsumerSettings, type DeliveryContext, type EntryStore, type RawEntry } from './delivery';
+import { processBatch, processEntry, type ConsumerSettings, type DeliveryContext, type EntryStore, type RawEntry } from './delivery';
 import { parseAutoClaimReply, parseEntries, parsePendingCounts, parseReadReply, type StreamEntry } from './redis-replies';
 import { closeConnection } from './redis-connection';
 import { StopSignal } from './stop-signal';
@@ -30,7 +30,8 @@ export interface RedisConsumerOptions<E extends Envelope> {
  * One consumer of one group. Each turn of the loop does one of: reclaim entries idle ≥ claimIdleMs
  * (XAUTOCLAIM, every claimIdleMs / 2), re-read its own pending entries (at start and after an
  * error, in case it was restarted under the same name), or block for new ones. Entries are handled
- * one at a time in order and acknowledged only after their handler resolved.
+ * one at a time in order (or, in batch mode, all that one read returned in one call) and
+ * acknowledged only after their handler resolved.
  */
 export class RedisConsumer<E extends Envelope> implements EntryStore {
   private readonly stop = new StopSignal();
@@ -40,6 +41,7 @@ export class RedisConsumer<E extends Envelope> implements EntryStore {
   private readonly key: string;
   /** Handled ids waiting for the next XACK; sent as one command while the previous one is in flight. */
   private ackQueue: string[] = [];
+  private ackScheduled = false;
   private readonly acksInFlight = new Set<Promise<void>>();
   private readOwnPending = true;
   private nextClaimAt = 0;
@@ -194,13 +196,19 @@ export class RedisConsumer<E extends Envelope> implements EntryStore {
   private async handleBatch(entries: RedisRawEntry[], readAt: number): Promise<void> {
     let leaseAt = readAt;
     let batch = entries;
+    if (this.settings.batchHandler) {
+      batch = await this.handleAsBatch(entries);
+      if (batch.length === 0) return;
+    }
+    // After a batch that threw, the first entry has waited for it too.
+    const firstWaited = batch !== entries;
     for (let i = 0; i < batch.length; i++) {
       if (this.stop.stopped) {
         this.leftovers.push(...batch.slice(i).map((e) => e.entryId));
         break;
       }
       // Entries queued behind slow handlers would look dead to the group: renew our claim on them.
-      if (i > 0 && Date.now() - leaseAt >= this.settings.claimIdleMs / 2) {
+      if ((i > 0 || firstWaited) && Date.now() - leaseAt >= this.settings.claimIdleMs / 2) {
         batch = batch.slice(0, i).concat(await this.renewLease(batch.slice(i), Date.now() - leaseAt));
         leaseAt = Date.now();
         if (i >= batch.length) break;
@@ -221,6 +229,27 @@ export class RedisConsumer<E extends Envelope> implements EntryStore {
     this.sendAcks();
   }
 
+  /** Batch mode: every live entry of the read in one handler call; returns those left to handle one at a time. */
+  private async handleAsBatch(entries: RedisRawEntry[]): Promise<RedisRawEntry[]> {
+    const live: RedisRawEntry[] = [];
+    for (const entry of entries) {
+      if (entry.deleted) this.ack(entry.entryId); // trimmed away while pending: nothing left to handle
+      else live.push(entry);
+    }
+    if (live.length === 0 || this.stop.stopped) {
+      this.leftovers.push(...live.map((e) => e.entryId));
+      this.sendAcks();
+      return [];
+    }
+    this.handling = true;
+    try {
+      return await processBatch(this.ctx, live);
+    } finally {
+      this.handling = false;
+      this.sendAcks();
+    }
+  }
+
   private async renewLease(rest: RedisRawEntry[], elapsedMs: number): Promise<RedisRawEntry[]> {
     const { group, consumer } = this.settings;
     // Min idle just under our own: an entry another consumer took meanwhile is younger, so it stays theirs.
@@ -235,7 +264,13 @@ export class RedisConsumer<E extends Envelope> implements EntryStore {
 
   ack(entryId: string): void {
     this.ackQueue.push(entryId);
-    if (this.acksInFlight.size === 0) this.sendAcks();
+    // Acks given in the same tick (a whole batch) leave as one XACK.
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    queueMicrotask(() => {
+      this.ackScheduled = false;
+      if (this.acksInFlight.size === 0) this.sendAcks();
+    });
   }
 
   async deadLetter(letter: DeadLetter): Promise<void> {

@@ -13,6 +13,14 @@ export interface Delivery<E extends Envelope = Envelope> {
 
 export type Handler<E extends Envelope = Envelope> = (delivery: Delivery<E>) => Promise<void>;
 
+/**
+ * Runs once per batch: up to `batchSize` deliveries that passed the schema, in stream order. Every
+ * one of them is acknowledged after it resolves, so it must commit the whole batch's effect first.
+ * A throw does not retry the batch: its messages are handed over again one at a time (batches of
+ * one), each with the usual retries, back-off, `PoisonMessageError` and dead-letter rules. See ADR 0010.
+ */
+export type BatchHandler<E extends Envelope = Envelope> = (deliveries: Delivery<E>[]) => Promise<void>;
+
 export interface SubscribeOptions<E extends Envelope = Envelope> {
   stream: string;
   /** Consumer group: every group sees every message; within a group each message goes to one consumer. */
@@ -27,9 +35,18 @@ export interface SubscribeOptions<E extends Envelope = Envelope> {
   /**
    * Runs once per delivery. The message is acknowledged only after it resolves, so the handler must
    * commit its effect before returning; a throw means "deliver again later".
+   * Give exactly one of `handler` and `batchHandler`.
    */
-  handler: Handler<E>;
-  /** Messages fetched per read (default 100). Handled in order, one at a time. */
+  handler?: Handler<E>;
+  /**
+   * Batch mode: runs once per read with up to `batchSize` messages (whatever is waiting, so a
+   * lightly loaded stream gives small batches and no added latency). See `BatchHandler`.
+   */
+  batchHandler?: BatchHandler<E>;
+  /**
+   * Messages fetched per read (default 100). With `handler`, handled in order, one at a time; with
+   * `batchHandler`, the most handed over in one call.
+   */
   batchSize?: number;
   /** How long one read waits for new messages (default 1000 ms); bounds how fast stop() returns. */
   blockMs?: number;
@@ -42,7 +59,7 @@ export interface SubscribeOptions<E extends Envelope = Envelope> {
 }
 
 export interface Subscription {
-  /** Stops reading, lets the in-flight message finish (and ack), then resolves. */
+  /** Stops reading, lets the in-flight message (or batch) finish (and ack), then resolves. */
   stop(): Promise<void>;
 }
 

@@ -346,6 +346,164 @@ export function describeTransportContract(
       expect(length).toBeLessThanOrEqual(150);
     });
 
+    describe('batch mode', () => {
+      test('when messages wait and a batch handler subscribes, then it gets them in order in batches of at most batchSize, each once, all acked', async () => {
+        const s = stream();
+        const sent = Array.from({ length: 25 }, () => message());
+        await transport.publishMany(s, sent);
+        const batches: Delivery<CommentsSubmittedV1>[][] = [];
+        subscribe(transport, { stream: s, group, consumer: 'c1', batchSize: 10, batchHandler: async (ds) => void batches.push(ds) });
+        const late = Array.from({ length: 5 }, () => message());
+        await transport.publishMany(s, late);
+
+        await waitFor(async () => batches.flat().length === 30 && (await transport.stats(s, group)).pending === 0);
+        expect(batches.flat().map((d) => d.envelope.id)).toEqual([...sent, ...late].map((m) => m.id));
+        expect(Math.max(...batches.map((b) => b.length))).toBe(10);
+        expect(batches.flat().every((d) => d.deliveries === 1 && d.stream === s)).toBe(true);
+        expect(await transport.stats(s, group)).toMatchObject({ pending: 0, lag: 0, deadLetters: 0 });
+      });
+
+      test('when a batch holds a poison message, then the batch is split and only that message is dead-lettered', async () => {
+        const s = stream();
+        const sent = Array.from({ length: 6 }, () => message());
+        const poison = sent[2]!.id;
+        await transport.publishMany(s, sent);
+        const calls: string[][] = [];
+        const handled: string[] = [];
+        subscribe(transport, {
+          stream: s,
+          group,
+          consumer: 'c1',
+          batchSize: 10,
+          batchHandler: async (ds) => {
+            calls.push(ds.map((d) => d.envelope.id));
+            if (ds.some((d) => d.envelope.id === poison)) {
+              // All or nothing, like a transaction: one bad message fails its whole batch.
+              if (ds.length > 1) throw new Error('one of the batch is bad');
+              throw new PoisonMessageError('can never be applied');
+            }
+            handled.push(...ds.map((d) => d.envelope.id));
+          },
+        });
+
+        await waitFor(async () => (await transport.stats(s, group)).deadLetters === 1 && handled.length === 5);
+        await waitFor(async () => (await transport.stats(s, group)).pending === 0);
+        expect(handled).toEqual(sent.filter((m) => m.id !== poison).map((m) => m.id));
+        expect(calls[0]).toEqual(sent.map((m) => m.id));
+        // After the failed batch, batches of one, each message once more.
+        expect(calls.slice(1)).toEqual(sent.map((m) => [m.id]));
+        const [dead] = await transport.readDeadLetters(s);
+        expect(dead).toMatchObject({ reason: 'poison', deliveries: 1, group });
+        expect(JSON.parse(dead!.raw).id).toBe(poison);
+      });
+
+      test('when one message of a batch keeps failing, then it alone is retried with a growing count and dead-lettered after maxDeliveries', async () => {
+        const s = stream();
+        const sent = Array.from({ length: 4 }, () => message());
+        const bad = sent[1]!.id;
+        await transport.publishMany(s, sent);
+        const badDeliveries: number[] = [];
+        const handled: string[] = [];
+        subscribe(transport, {
+          stream: s,
+          group,
+          consumer: 'c1',
+          maxDeliveries: 3,
+          batchHandler: async (ds) => {
+            const b = ds.find((d) => d.envelope.id === bad);
+            if (b) {
+              if (ds.length === 1) badDeliveries.push(b.deliveries);
+              throw new Error('database is on fire');
+            }
+            handled.push(...ds.map((d) => d.envelope.id));
+          },
+        });
+
+        await waitFor(async () => (await transport.stats(s, group)).deadLetters === 1 && handled.length === 3);
+        await waitFor(async () => (await transport.stats(s, group)).pending === 0);
+        expect(badDeliveries).toEqual([1, 2, 3]);
+        expect(handled).toEqual(sent.filter((m) => m.id !== bad).map((m) => m.id));
+        const [dead] = await transport.readDeadLetters(s);
+        expect(dead).toMatchObject({ reason: 'max-deliveries', deliveries: 3 });
+        expect(dead!.error).toContain('database is on fire');
+      });
+
+      test('when a batch holds a message failing its schema, then that one is dead-lettered and the others are handled together', async () => {
+        const s = stream();
+        const good = [message(), message()];
+        await transport.publish(s, good[0]!);
+        const badId = await transport.publish(s, { ...message(), payload: { commentId: 'not-a-uuid' } });
+        await transport.publish(s, good[1]!);
+        const batches: string[][] = [];
+        subscribe(transport, { stream: s, group, consumer: 'c1', batchHandler: async (ds) => void batches.push(ds.map((d) => d.envelope.id)) });
+
+        await waitFor(async () => batches.flat().length === 2 && (await transport.stats(s, group)).pending === 0);
+        expect(batches).toEqual([good.map((m) => m.id)]);
+        expect(await transport.readDeadLetters(s)).toEqual([expect.objectContaining({ entryId: badId, reason: 'schema' })]);
+      });
+
+      test('when stop() is called mid-batch, then it resolves only after the batch handler finished and every message of it is acked', async () => {
+        const s = stream();
+        await transport.publishMany(s, [message(), message(), message()]);
+        const gate = deferred();
+        const entered = deferred<number>();
+        const events: string[] = [];
+        const sub = subscribe(transport, {
+          stream: s,
+          group,
+          consumer: 'c1',
+          batchHandler: async (ds) => {
+            entered.resolve(ds.length);
+            await gate.promise;
+            events.push('batch done');
+          },
+        });
+        expect(await entered.promise).toBe(3);
+        expect(await transport.stats(s, group)).toMatchObject({ pending: 3 });
+        const stopped = sub.stop().then(() => events.push('stopped'));
+        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+        expect(events).toEqual([]);
+        gate.resolve();
+        await stopped;
+        expect(events).toEqual(['batch done', 'stopped']);
+        expect(await transport.stats(s, group)).toMatchObject({ pending: 0, lag: 0 });
+      });
+
+      test('when a consumer dies mid-batch, then another consumer reclaims the whole batch after claimIdleMs', async () => {
+        const s = stream();
+        const sent = [message(), message(), message()];
+        await transport.publishMany(s, sent);
+        const stuck = deferred();
+        const entered = deferred();
+        subscribe(transport, {
+          stream: s,
+          group,
+          consumer: 'victim',
+          claimIdleMs: 300,
+          batchHandler: async () => {
+            entered.resolve();
+            await stuck.promise;
+          },
+        });
+        await entered.promise;
+
+        const rescued: Delivery[] = [];
+        subscribe(transport, { stream: s, group, consumer: 'rescuer', claimIdleMs: 300, batchHandler: async (ds) => void rescued.push(...ds) });
+        await waitFor(async () => rescued.length === 3 && (await transport.stats(s, group)).pending === 0);
+        expect(rescued.map((d) => d.envelope.id)).toEqual(sent.map((m) => m.id));
+        expect(rescued.every((d) => d.deliveries === 2)).toBe(true);
+        stuck.resolve();
+      });
+
+      test('when both or neither of handler and batchHandler are given, then subscribe refuses', () => {
+        const s = stream();
+        expect(() => transport.subscribe({ stream: s, group, consumer: 'c1', schema: commentsSubmittedV1 })).toThrow(/exactly one/);
+        expect(() =>
+          transport.subscribe({ stream: s, group, consumer: 'c1', schema: commentsSubmittedV1, handler: async () => undefined, batchHandler: async () => undefined }),
+        ).toThrow(/exactly one/);
+      });
+    });
+
     test('when the transport is closed, then ping answers false and subscriptions have stopped', async () => {
       const s = stream();
       const seen: string[] = [];

@@ -4,14 +4,14 @@ import {
   Streams,
   commentsSubmittedV1,
   type CommentsSubmittedV1,
+  type Delivery,
   type Logger,
   type StreamTransport,
   type Subscription,
 } from '@parley/shared';
 import type { ModerationDb } from '../db/tables';
-import { moderateSubmitted } from '../domain/moderate-comment';
+import { moderateSubmittedBatch } from '../domain/moderate-comment';
 import type { QueueChange } from '../domain/queue-live-hub';
-import { queueEffect } from './queue-effect';
 
 export interface ConsumerOptions {
   db: Kysely<ModerationDb>;
@@ -22,26 +22,38 @@ export interface ConsumerOptions {
   onChange(change: QueueChange): void;
   now?: () => Date;
   claimIdleMs?: number;
+  /** Most comments judged in one transaction (default 200). */
+  batchSize?: number;
 }
 
 /**
- * `comments.submitted` → the pipeline's verdict. The inbox claim, the stored comment and its
- * status-changed outbox row commit in one transaction: a redelivery has no second effect.
+ * `comments.submitted` → the pipeline's verdicts, a batch per read (whatever is waiting, up to
+ * batchSize). The inbox claims, the stored comments and their status-changed outbox rows commit
+ * together: a redelivery has no second effect, and events already applied are skipped.
  */
 export function subscribeSubmitted(opts: ConsumerOptions): Subscription {
-  const run = queueEffect<CommentsSubmittedV1>(opts, moderateSubmitted);
   return opts.transport.subscribe<CommentsSubmittedV1>({
     stream: Streams.commentsSubmitted,
     group: ConsumerGroups.moderationQueue,
     consumer: opts.consumer,
     schema: commentsSubmittedV1,
     claimIdleMs: opts.claimIdleMs,
-    handler: async (delivery) => {
-      const change = await run(delivery);
+    batchSize: opts.batchSize ?? 200,
+    batchHandler: async (deliveries) => {
+      const changes = await moderateDeliveries(opts, deliveries);
+      for (const change of changes) opts.onChange(change);
       opts.logger.debug(
-        { stream: delivery.stream, messageId: delivery.envelope.id, type: delivery.envelope.type, deliveries: delivery.deliveries, to: change?.to },
-        'comment moderated',
+        { stream: Streams.commentsSubmitted, count: deliveries.length, decided: changes.length, first: deliveries[0]?.envelope.id },
+        'comments moderated',
       );
     },
   });
+}
+
+/**
+ * Judges and stores the comments of the events not applied before; the inbox claims commit with
+ * the comments, in one statement (see moderateSubmittedBatch), so a redelivery decides nothing twice.
+ */
+export async function moderateDeliveries(opts: Pick<ConsumerOptions, 'db' | 'now'>, deliveries: readonly Delivery<CommentsSubmittedV1>[]): Promise<QueueChange[]> {
+  return moderateSubmittedBatch(opts.db, deliveries.map((d) => d.envelope), opts.now?.() ?? new Date(), ConsumerGroups.moderationQueue);
 }

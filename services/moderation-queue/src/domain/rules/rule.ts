@@ -55,6 +55,8 @@ export interface RuleInput {
   duplicateOf: string | undefined;
   author: { trusted: boolean };
   spam: SpamModel;
+  /** The comment's classifier tokens (`features(comment)`) when the caller has them already. */
+  tokens?: readonly string[];
   /** Reader reports that arrived before the comment itself (the two streams have no order between them). */
   reports: number;
 }

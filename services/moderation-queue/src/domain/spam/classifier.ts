@@ -10,11 +10,12 @@ export interface TokenCounts {
 export interface SpamModel {
   spamDocs: number;
   hamDocs: number;
-  counts: ReadonlyMap<string, TokenCounts>;
+  counts: Pick<ReadonlyMap<string, TokenCounts>, 'get'>;
 }
 
 /** The key under which a site's per-class document totals are stored beside its tokens. */
 export const DOCS_TOKEN = SPAM_DOCS_TOKEN;
+const PRIOR: ReadonlyMap<string, TokenCounts> = new Map(Object.entries(PRIOR_TOKENS).map(([t, [spam, ham]]) => [t, { spam, ham }]));
 /** Laplace smoothing. */
 const ALPHA = 1;
 /** Only the most telling tokens vote (as in Graham's filter): long comments do not drown in neutral words. */
@@ -25,13 +26,14 @@ const MAX_WEIGHT = 3;
 /** The model from a site's rows (token → counts, with DOCS_TOKEN holding the totals) plus the prior. */
 export function modelFrom(siteCounts: ReadonlyMap<string, TokenCounts>): SpamModel {
   const docs = siteCounts.get(DOCS_TOKEN) ?? { spam: 0, ham: 0 };
-  const counts = new Map<string, TokenCounts>();
-  for (const [t, [spam, ham]] of Object.entries(PRIOR_TOKENS)) counts.set(t, { spam, ham });
-  for (const [t, c] of siteCounts) {
-    if (t === DOCS_TOKEN) continue;
-    const p = counts.get(t);
-    counts.set(t, p ? { spam: p.spam + c.spam, ham: p.ham + c.ham } : c);
-  }
+  // The prior is shared; only the site's tokens are added (a copy of the whole prior per model cost more than scoring).
+  const counts = {
+    get(t: string): TokenCounts | undefined {
+      const p = PRIOR.get(t);
+      const c = t === DOCS_TOKEN ? undefined : siteCounts.get(t);
+      return p && c ? { spam: p.spam + c.spam, ham: p.ham + c.ham } : (p ?? c);
+    },
+  };
   return { spamDocs: PRIOR_DOCS.spam + docs.spam, hamDocs: PRIOR_DOCS.ham + docs.ham, counts };
 }
 

@@ -2,8 +2,13 @@ import { createHash } from 'node:crypto';
 
 /** Lower case without accents (NFKD, combining marks dropped): "Café" and "CAFE" compare equal. */
 export function fold(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  // The pipeline folds one comment's text several times in a row (features, hash, word lists).
+  if (text === lastFolded.text) return lastFolded.folded;
+  const folded = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  lastFolded = { text, folded };
+  return folded;
 }
+let lastFolded = { text: '', folded: '' };
 
 /** Words of folded text: runs of letters and digits. */
 export function words(text: string): string[] {
