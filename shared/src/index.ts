@@ -11,3 +11,4 @@ export * from './http';
 export * from './shutdown';
 export * from './tenancy';
 export * from './service';
+export * from './ratelimit';

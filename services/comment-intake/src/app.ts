@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Express } from 'express';
+import type { ErrorRequestHandler } from 'express';
 import {
   ServiceUnavailableError,
   createBaseApp,
@@ -6,6 +6,9 @@ import {
   isDatabaseUnavailable,
   parseTrustProxy,
   tenancyRoutes,
+  withFastRoutes,
+  parseByteLimit,
+  type HttpApp,
   type Logger,
   type Metrics,
   type ReadinessCheck,
@@ -14,9 +17,9 @@ import {
 import type { Config } from './config';
 import type { IntakeContext } from './domain/context';
 import { commentsRoutes } from './routes/comments.routes';
+import { fastRoutes } from './routes/fast.routes';
 import { openApiRoutes } from './routes/openapi.routes';
-import type { RateLimitDeps } from './routes/rate-limit.middleware';
-import { siteRoutes } from './routes/site.routes';
+import { submitLimitChecker, type RateLimitDeps } from './routes/rate-limit.middleware';
 import { widgetRoutes, type WidgetBuild } from './widget';
 
 export interface AppDeps {
@@ -32,18 +35,26 @@ export interface AppDeps {
 }
 
 /** Postgres unreachable → 503 with Retry-After, never a 500 (and never a 202 before commit). */
-const databaseUnavailable: ErrorRequestHandler = (err, _req, _res, next) => {
-  next(isDatabaseUnavailable(err) ? new ServiceUnavailableError('The comment store is unavailable; try again shortly.', err) : err);
-};
+const asUnavailable = (err: unknown) =>
+  isDatabaseUnavailable(err) ? new ServiceUnavailableError('The comment store is unavailable; try again shortly.', err) : err;
+const databaseUnavailable: ErrorRequestHandler = (err, _req, _res, next) => next(asUnavailable(err));
 
 /** The comment-intake HTTP app, without listening (tests start it on port 0). */
-export function createApp(deps: AppDeps): Express {
-  const app = createBaseApp({ ...deps, trustProxy: parseTrustProxy(deps.config.TRUST_PROXY) });
+export function createApp(deps: AppDeps): HttpApp {
+  const trustProxy = parseTrustProxy(deps.config.TRUST_PROXY);
+  const app = createBaseApp({ ...deps, trustProxy });
   app.use(openApiRoutes());
   if (deps.widget) app.use(widgetRoutes(deps.widget));
   app.use(tenancyRoutes(deps.directory, deps.logger));
-  app.use(siteRoutes(deps.directory));
-  app.use(commentsRoutes(deps.ctx, deps.directory, deps.limits, deps.config.BODY_LIMIT));
+  app.use(commentsRoutes(deps.ctx, deps.directory, deps.limits));
   app.use(databaseUnavailable);
-  return finishApp(app, deps.logger);
+  finishApp(app, deps.logger);
+  // What every page view and every comment hits skips the Express stack (ADR 0013).
+  const hot = fastRoutes({
+    ctx: deps.ctx,
+    directory: deps.directory,
+    checkSubmitLimits: submitLimitChecker(deps.limits),
+    bodyLimitBytes: parseByteLimit(deps.config.BODY_LIMIT),
+  });
+  return withFastRoutes(app, hot, { metrics: deps.metrics, logger: deps.logger, trustProxy, mapError: asUnavailable });
 }

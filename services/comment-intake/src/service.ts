@@ -1,6 +1,16 @@
 import type { Kysely } from 'kysely';
 import { Redis } from 'ioredis';
-import { ConsumerGroups, OutboxRelay, Streams, createTenancyReadModel, readinessChecks, watchStreams, type ServiceModule, type Subscription } from '@parley/shared';
+import {
+  ConsumerGroups,
+  OutboxRelay,
+  Streams,
+  createRateLimiter,
+  createTenancyReadModel,
+  readinessChecks,
+  watchStreams,
+  type ServiceModule,
+  type Subscription,
+} from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
 import { intakeConfig, type Config } from './config';
@@ -55,6 +65,8 @@ export const commentIntake: ServiceModule<Config> = {
       redis,
       keyPrefix: config.REDIS_KEY_PREFIX,
       logger,
+      // One script call per check (and one for every check made in the same event-loop turn): ADR 0011.
+      limiter: createRateLimiter({ redis, keyPrefix: `${config.REDIS_KEY_PREFIX}intake:rl:`, logger }),
       perMinute: { ip: config.RATE_LIMIT_IP_PER_MINUTE, email: config.RATE_LIMIT_EMAIL_PER_MINUTE, site: config.RATE_LIMIT_SITE_PER_MINUTE },
     };
     const widget = await buildWidget();

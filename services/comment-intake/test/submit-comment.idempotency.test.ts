@@ -38,6 +38,19 @@ describe('submitting a comment with an Idempotency-Key', () => {
     expect(again.body.id).toBe(first.body.id);
   });
 
+  it('when the thread closes after the first answer, then a retry with the same key still gets that answer', async () => {
+    const key = 'closed-after-0001';
+    const first = await submit(h, 'daily', 'closing-thread', buildComment(), { 'Idempotency-Key': key });
+    expect(first.status).toBe(202);
+    await sql`update intake.threads set closed_at = now() where id = 'closing-thread'`.execute(h.infra.db.db);
+    const again = await submit(h, 'daily', 'closing-thread', buildComment(), { 'Idempotency-Key': key });
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    const other = await submit(h, 'daily', 'closing-thread', buildComment({ text: 'a new one' }), { 'Idempotency-Key': 'closed-after-0002' });
+    expect(other.status).toBe(409);
+    expect(await rowsFor('closing-thread')).toBe(1);
+  });
+
   it('when the same key comes with a different body, then 422 IDEMPOTENCY_KEY_REUSED and nothing new is stored', async () => {
     const key = 'retry-key-0003';
     await submit(h, 'daily', 'reuse', buildComment({ text: 'first' }), { 'Idempotency-Key': key });

@@ -4,7 +4,7 @@ import { renderCommentHtml } from '../render/comment-html';
 import { findParentLinks, listApprovedReplies, listApprovedRoots, type PublicCommentRow } from '../repositories/comment.repository';
 import { findThreadById, findThreadVersions } from '../repositories/thread.repository';
 import type { IntakeContext } from './context';
-import { threadKey } from './thread-page-cache';
+import { threadKey, type CachedPage, type ThreadState } from './thread-page-cache';
 
 export interface ReadThreadInput {
   site: SiteRecord;
@@ -15,38 +15,57 @@ export interface ReadThreadInput {
 }
 
 export interface ThreadPageResult {
+  /** Strong ETag of this page at the thread's current version. */
   etag: string;
-  /** The page as JSON text, rendered once and served from the cache until the thread changes. */
-  body: string;
+  /** The page as JSON bytes, rendered once and served from memory until the thread changes. */
+  body: Buffer;
 }
 
-/** The thread's current version and approved total (memoised briefly; events invalidate it). */
-async function threadState(ctx: IntakeContext, site: string, thread: string): Promise<{ version: string; total: number }> {
-  const key = threadKey(site, thread);
-  const now = Date.now();
-  const known = ctx.pages.getVersion(key, now);
-  if (known) return known;
-  const row = await findThreadById(ctx.db, site, thread);
-  const state = { version: row ? String(row.version) : '0', total: row?.approved_count ?? 0 };
-  ctx.pages.setVersion(key, now, state.version, state.total);
-  return state;
+/**
+ * The thread's current version and approved total: memoised for about a second, invalidated at
+ * once by this instance's own changes (see ThreadPageCache); concurrent look-ups share one query.
+ */
+function threadState(ctx: IntakeContext, site: string, thread: string): Promise<ThreadState> {
+  return ctx.pages.version(threadKey(site, thread), async () => {
+    const row = await findThreadById(ctx.db, site, thread);
+    return { version: row ? String(row.version) : '0', total: row?.approved_count ?? 0 };
+  });
 }
 
-/** The ETag alone, so a conditional request is answered without building the page. */
-export async function threadPageEtag(ctx: IntakeContext, input: ReadThreadInput): Promise<string> {
-  const { version } = await threadState(ctx, input.site.id, input.threadId);
-  return etagOf(input, version);
-}
-
-export async function readThreadPage(ctx: IntakeContext, input: ReadThreadInput): Promise<ThreadPageResult> {
-  const { site, threadId, order } = input;
+/**
+ * One page of a thread, ready to send: the ETag (compare it with If-None-Match for a 304) and the
+ * JSON bytes. A repeat read of an unchanged page is answered from memory, with no database round
+ * trip and no serialising; other instances' changes show within the version memo (≈ 1 s).
+ */
+export async function threadPage(ctx: IntakeContext, input: ReadThreadInput): Promise<ThreadPageResult> {
+  const { site, threadId } = input;
   const limit = Math.min(input.limit ?? site.settings.comments.pageSize, 200);
   const after = input.cursor ? decodeCursor(input.cursor) : undefined;
   const { version, total } = await threadState(ctx, site.id, threadId);
-  const cacheKey = `${threadKey(site.id, threadId)}\u0000${site.version}\u0000${order}\u0000${input.cursor ?? ''}\u0000${limit}`;
-  const cached = ctx.pages.getPage(cacheKey, version);
-  if (cached) return cached;
+  const cacheKey = `${threadKey(site.id, threadId)}\u0000${site.version}\u0000${input.order}\u0000${input.cursor ?? ''}\u0000${input.limit ?? ''}`;
+  return ctx.pages.page(cacheKey, version, () => buildPage(ctx, input, limit, after, version, total));
+}
 
+/** The ETag alone (builds and caches the page when it is not cached yet). Prefer threadPage. */
+export async function threadPageEtag(ctx: IntakeContext, input: ReadThreadInput): Promise<string> {
+  return (await threadPage(ctx, input)).etag;
+}
+
+/** The page with its body as text. Prefer threadPage, which hands out the cached bytes. */
+export async function readThreadPage(ctx: IntakeContext, input: ReadThreadInput): Promise<{ etag: string; body: string }> {
+  const page = await threadPage(ctx, input);
+  return { etag: page.etag, body: page.body.toString('utf8') };
+}
+
+async function buildPage(
+  ctx: IntakeContext,
+  input: ReadThreadInput,
+  limit: number,
+  after: { createdAt: Date; id: string } | undefined,
+  version: string,
+  total: number,
+): Promise<CachedPage> {
+  const { site, threadId, order } = input;
   const roots = await listApprovedRoots(ctx.db, { siteId: site.id, threadId, order, after, limit: limit + 1 });
   const more = roots.length > limit;
   const pageRoots = more ? roots.slice(0, limit) : roots;
@@ -61,14 +80,23 @@ export async function readThreadPage(ctx: IntakeContext, input: ReadThreadInput)
     items,
     nextCursor: more && last ? encodeCursor(last) : null,
   };
-  const result = { version, etag: etagOf(input, version), body: JSON.stringify(page) };
-  ctx.pages.setPage(cacheKey, result);
-  return result;
+  return { version, etag: etagOf(input, version), body: Buffer.from(JSON.stringify(page)) };
 }
 
+/**
+ * Approved totals of many threads (article lists): memoised like the thread versions, so a repeat
+ * request for the same threads within the memo costs no database round trip; one query for the rest.
+ */
 export async function countComments(ctx: IntakeContext, site: SiteRecord, threads: string[]): Promise<Record<string, number>> {
-  const found = await findThreadVersions(ctx.db, site.id, threads);
-  return Object.fromEntries(threads.map((t) => [t, found.get(t)?.approved ?? 0]));
+  const keys = threads.map((t) => threadKey(site.id, t));
+  const states = await ctx.pages.versionsOf(keys, async (missing) => {
+    const ids = missing.map((k) => k.slice(site.id.length + 1));
+    const found = await findThreadVersions(ctx.db, site.id, ids);
+    return new Map([...found].map(([id, v]) => [threadKey(site.id, id), { version: v.version, total: v.approved }]));
+  });
+  const out: Record<string, number> = {};
+  for (let i = 0; i < threads.length; i++) out[threads[i]!] = states.get(keys[i]!)?.total ?? 0;
+  return out;
 }
 
 export function toPublicComment(row: PublicCommentRow): PublicComment {

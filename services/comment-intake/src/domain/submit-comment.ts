@@ -1,23 +1,26 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   AppError,
   ConflictError,
   ErrorCode,
   Streams,
   ValidationError,
-  enqueue,
   makeEnvelope,
   uuidv7,
   type CommentsSubmittedV1,
-  type Envelope,
   type SiteRecord,
   type SubmitCommentBody,
   type SubmitCommentResponse,
 } from '@parley/shared';
-import { SCHEMA } from '../db/tables';
-import { findCommentPlacements, insertComments, type NewComment } from '../repositories/comment.repository';
-import { findIdempotencyKeys, idempotencyLockName, insertIdempotencyKeys, tryLockIdempotencyKeys } from '../repositories/idempotency.repository';
-import { compareKeys, fillThreadPage, findThreads, insertThreads, type ThreadRef } from '../repositories/thread.repository';
+import { idempotencyLockName } from '../repositories/idempotency.repository';
+import {
+  insertSubmissions,
+  lockKeysAndFindPlaces,
+  threadKeyOf,
+  type NewThreadRecord,
+  type SubmissionRecord,
+} from '../repositories/submission.repository';
+import { compareKeys, fillThreadPage, type ThreadRef } from '../repositories/thread.repository';
 import type { IntakeContext } from './context';
 import { checkFormToken } from './form-token';
 import { newAuthorToken } from './privacy';
@@ -117,12 +120,13 @@ class SubmitBatcher {
   }
 }
 
-const threadKeyOf = (site: string, thread: string) => `${site}\u0000${thread}`;
-
 /**
- * One transaction for a batch. Each submission's own refusals (key reuse or in flight, closed
- * thread, foreign parent) are decided before anything is written, so they never fail the others;
- * a database failure fails them all (→ 503), and nobody is answered 202 before the commit.
+ * One transaction for a batch, in four round trips whatever its size: BEGIN; take the
+ * Idempotency-Key locks and read threads and parents; read the keys' earlier answers and write
+ * threads, comments, outbox rows and new answers in one statement; COMMIT.
+ * Each submission's own refusals (key reuse or in flight, closed thread, foreign parent) are
+ * decided before anything is written, so they never fail the others; a database failure fails
+ * them all (→ 503), and nobody is answered 202 before the commit.
  */
 async function writeBatch(ctx: IntakeContext, batch: Pending[]): Promise<Map<Pending, SubmitCommentResult | Error>> {
   return ctx.db.transaction().execute(async (trx) => {
@@ -137,49 +141,46 @@ async function writeBatch(ctx: IntakeContext, batch: Pending[]): Promise<Map<Pen
       if (keyed.has(name)) fail(p, inFlight());
       else keyed.set(name, p);
     }
-    if (keyed.size > 0) {
-      const refs = [...keyed.values()].map((p) => ({ siteId: p.input.site.id, key: p.input.idempotencyKey! }));
-      const locked = await tryLockIdempotencyKeys(trx, refs);
-      const previous = await findIdempotencyKeys(trx, refs);
-      for (const [name, p] of keyed) {
-        if (!locked.has(name)) {
-          fail(p, inFlight());
-          continue;
-        }
-        const before = previous.get(name);
-        if (!before) continue;
-        if (before.request_hash !== p.requestHash) {
-          fail(p, new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 422, 'This Idempotency-Key was used with a different request body.'));
-          continue;
-        }
-        const stored = before.response as { sealed: string };
-        outcomes.set(p, { status: 202, body: JSON.parse(ctx.privacy.open(Buffer.from(stored.sealed, 'base64'))) as SubmitCommentResponse, replayed: true });
-      }
+    const threadRefs = new Map<string, { siteId: string; id: string }>();
+    const parentIds = new Set<string>();
+    for (const p of batch) {
+      if (outcomes.has(p)) continue;
+      threadRefs.set(threadKeyOf(p.input.site.id, p.input.threadId), { siteId: p.input.site.id, id: p.input.threadId });
+      if (p.input.body.parentId) parentIds.add(p.input.body.parentId);
+    }
+    const { locked, threads, parents } = await lockKeysAndFindPlaces(trx, { lockNames: [...keyed.keys()], threads: [...threadRefs.values()], parentIds: [...parentIds] });
+    // Earlier answers of the locked keys are read by the write statement itself (it runs after the
+    // locks were taken, so it sees every commit of a key's earlier holder) and decided after it.
+    const lockedKeys: { site_id: string; key: string }[] = [];
+    for (const [name, p] of keyed) {
+      if (locked.has(name)) lockedKeys.push({ site_id: p.input.site.id, key: p.input.idempotencyKey! });
+      else fail(p, inFlight());
     }
 
-    let todo = batch.filter((p) => !outcomes.has(p));
-    const threads = await findThreads(trx, uniqueThreads(todo));
-    const parents = await findCommentPlacements(trx, [...new Set(todo.map((p) => p.input.body.parentId).filter((id): id is string => !!id))]);
-    for (const p of todo) {
+    const todo: Pending[] = [];
+    for (const p of batch) {
+      if (outcomes.has(p)) continue;
       const { site, threadId, body } = p.input;
       const thread = threads.get(threadKeyOf(site.id, threadId));
       const closeAfterDays = site.settings.comments.closeAfterDays;
-      if (thread?.closed_at || (thread && closeAfterDays > 0 && p.at.getTime() - thread.created_at.getTime() > closeAfterDays * 86_400_000)) {
+      if (thread?.closedAt || (thread && closeAfterDays > 0 && p.at.getTime() - thread.createdAt.getTime() > closeAfterDays * 86_400_000)) {
         fail(p, new ConflictError('This thread is closed to new comments.', { thread: threadId }));
         continue;
       }
       const parent = body.parentId ? parents.get(body.parentId) : undefined;
-      if (body.parentId && (!parent || parent.site_id !== site.id || parent.thread_id !== threadId || !['pending', 'approved', 'held'].includes(parent.status))) {
+      if (body.parentId && (!parent || parent.siteId !== site.id || parent.threadId !== threadId || !OPEN_PARENT.has(parent.status))) {
         fail(p, new ValidationError([{ path: 'body.parentId', message: 'is not a comment of this thread' }]));
+        continue;
       }
+      todo.push(p);
     }
-    todo = todo.filter((p) => !outcomes.has(p));
 
     // New threads (with the first known URL and title); old ones missing them get them filled in.
     const firstPage = new Map<string, ThreadRef>();
     for (const p of todo) {
       const k = threadKeyOf(p.input.site.id, p.input.threadId);
       const known = firstPage.get(k);
+      if (known && known.url !== null && known.title !== null) continue;
       firstPage.set(k, {
         siteId: p.input.site.id,
         id: p.input.threadId,
@@ -187,48 +188,46 @@ async function writeBatch(ctx: IntakeContext, batch: Pending[]): Promise<Map<Pen
         title: known?.title ?? p.input.body.pageTitle ?? null,
       });
     }
-    await insertThreads(trx, [...firstPage].filter(([k]) => !threads.has(k)).map(([, t]) => t));
+    const newThreads: NewThreadRecord[] = [];
     for (const [k, t] of [...firstPage].sort(([, a], [, b]) => compareKeys(a, b))) {
       const existing = threads.get(k);
-      if (existing && ((!existing.url && t.url) || (!existing.title && t.title))) await fillThreadPage(trx, t);
+      if (!existing) newThreads.push({ site_id: t.siteId, id: t.id, url: t.url, title: t.title });
+      else if ((!existing.url && t.url) || (!existing.title && t.title)) await fillThreadPage(trx, t); // rare: no URL at first
     }
 
-    const rows: NewComment[] = [];
-    const envelopes: Envelope[] = [];
-    const remembered: { siteId: string; key: string; requestHash: string; status: number; response: unknown }[] = [];
+    const comments: SubmissionRecord[] = [];
     for (const p of todo) {
-      const page = firstPage.get(threadKeyOf(p.input.site.id, p.input.threadId))!;
-      const threadUrl = threads.get(threadKeyOf(p.input.site.id, p.input.threadId))?.url ?? page.url;
+      const k = threadKeyOf(p.input.site.id, p.input.threadId);
+      const threadUrl = threads.get(k)?.url ?? firstPage.get(k)!.url;
       const parent = p.input.body.parentId ? parents.get(p.input.body.parentId) : undefined;
-      const built = buildSubmission(ctx, p, threadUrl, parent && { root: parent.root_id, depth: parent.depth + 1 });
-      rows.push(built.row);
-      envelopes.push(built.envelope);
+      const built = buildSubmission(ctx, p, threadUrl, parent && { root: parent.rootId, depth: parent.depth + 1 });
+      comments.push(built.record);
       outcomes.set(p, { status: 202, body: built.answer, replayed: false });
-      if (p.input.idempotencyKey) {
-        // The answer holds the author token: it is kept encrypted, like every other personal datum.
-        const sealed = ctx.privacy.seal(JSON.stringify(built.answer)).toString('base64');
-        remembered.push({ siteId: p.input.site.id, key: p.input.idempotencyKey, requestHash: p.requestHash, status: 202, response: { sealed } });
-      }
     }
-    await insertComments(trx, rows);
-    await enqueue(trx, SCHEMA, Streams.commentsSubmitted, envelopes);
-    await insertIdempotencyKeys(trx, remembered);
+    if (comments.length === 0 && lockedKeys.length === 0) return outcomes;
+    const previous = await insertSubmissions(trx, { stream: Streams.commentsSubmitted, threads: newThreads, comments, keys: lockedKeys });
+    // A key answered before: its comment was not written; the retry gets the first answer (or 422).
+    for (const [name, before] of previous) {
+      const p = keyed.get(name)!;
+      if (before.requestHash !== p.requestHash) {
+        fail(p, new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 422, 'This Idempotency-Key was used with a different request body.'));
+        continue;
+      }
+      const stored = before.response as { sealed: string };
+      outcomes.set(p, { status: 202, body: JSON.parse(ctx.privacy.open(Buffer.from(stored.sealed, 'base64'))) as SubmitCommentResponse, replayed: true });
+    }
     return outcomes;
   });
 }
 
-function uniqueThreads(items: Pending[]): { siteId: string; id: string }[] {
-  const seen = new Map<string, { siteId: string; id: string }>();
-  for (const p of items) seen.set(threadKeyOf(p.input.site.id, p.input.threadId), { siteId: p.input.site.id, id: p.input.threadId });
-  return [...seen.values()];
-}
+const OPEN_PARENT = new Set(['pending', 'approved', 'held']);
 
 function buildSubmission(
   ctx: IntakeContext,
   p: Pending,
   threadUrl: string | null,
   parent: { root: string; depth: number } | undefined,
-): { row: NewComment; envelope: Envelope; answer: SubmitCommentResponse } {
+): { record: SubmissionRecord; answer: SubmitCommentResponse } {
   const { site, threadId, body } = p.input;
   const privacy = ctx.privacy;
   const now = p.at;
@@ -246,28 +245,7 @@ function buildSubmission(
     ipPrefix: privacy.ipPrefix(p.input.ip),
     fingerprint: privacy.fingerprint(p.input.ip, p.input.userAgent),
   };
-  const row: NewComment = {
-    id,
-    site_id: site.id,
-    thread_id: threadId,
-    parent_id: body.parentId ?? null,
-    root_id: parent?.root ?? id,
-    depth: parent?.depth ?? 0,
-    status: 'pending',
-    author_name: author.name,
-    author_website: author.website,
-    email_encrypted: email ? privacy.encryptEmail(email) : null,
-    email_hash: author.emailHash,
-    email_domain: author.emailDomain,
-    ip_hash: author.ipHash,
-    ip_prefix: author.ipPrefix,
-    fingerprint: author.fingerprint,
-    author_token_hash: token.hash,
-    text: body.text,
-    signals: JSON.stringify(signals),
-    created_at: now,
-    status_changed_at: now,
-  };
+  const submittedAt = now.toISOString();
   const payload: CommentsSubmittedV1['payload'] = {
     commentId: id,
     threadId,
@@ -276,13 +254,22 @@ function buildSubmission(
     author,
     text: body.text,
     signals,
-    submittedAt: now.toISOString(),
+    submittedAt,
   };
-  return {
-    row,
+  const answer: SubmitCommentResponse = { id, status: 'pending', authorToken: token.token };
+  const key = p.input.idempotencyKey ?? null;
+  const record: SubmissionRecord = {
     envelope: makeEnvelope(Streams.commentsSubmitted, 1, site.id, payload, now),
-    answer: { id, status: 'pending', authorToken: token.token },
+    root_id: parent?.root ?? id,
+    depth: parent?.depth ?? 0,
+    email_encrypted: email ? privacy.encryptEmail(email).toString('base64') : null,
+    author_token_hash: token.hash,
+    idempotency_key: key,
+    request_hash: key ? p.requestHash : null,
+    // The answer holds the author token: it is kept encrypted, like every other personal datum.
+    response: key ? { sealed: privacy.seal(JSON.stringify(answer)).toString('base64') } : null,
   };
+  return { record, answer };
 }
 
 function inFlight(): AppError {
@@ -291,6 +278,6 @@ function inFlight(): AppError {
 
 /** Same key + same thread and body → same hash; the body is the parsed, normalised one. */
 function hashRequest(threadId: string, body: SubmitCommentBody): string {
-  return createHash('sha256').update(JSON.stringify([threadId, body])).digest('hex');
+  return hash('sha256', JSON.stringify([threadId, body]), 'hex');
 }
 

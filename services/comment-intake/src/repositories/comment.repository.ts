@@ -1,20 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { CommentStatus } from '@parley/shared';
-import type { CommentRow, CommentTable, IntakeDb } from '../db/tables';
+import type { CommentRow, IntakeDb } from '../db/tables';
 
 type Db = Kysely<IntakeDb>;
-export type NewComment = Omit<CommentTable, 'signals'> & { signals: string };
-
-export async function insertComments(db: Db, rows: NewComment[]): Promise<void> {
-  if (rows.length) await db.insertInto('intake.comments').values(rows).execute();
-}
-
-/** Site, thread, status, root and depth of the given comments (to check and place replies). */
-export async function findCommentPlacements(db: Db, ids: string[]) {
-  if (ids.length === 0) return new Map<string, Pick<CommentRow, 'site_id' | 'thread_id' | 'status' | 'root_id' | 'depth'>>();
-  const rows = await db.selectFrom('intake.comments').select(['id', 'site_id', 'thread_id', 'status', 'root_id', 'depth']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r]));
-}
 
 export async function findCommentById(db: Db, id: string): Promise<CommentRow | undefined> {
   return db.selectFrom('intake.comments').selectAll().where('id', '=', id).executeTakeFirst();

@@ -10,21 +10,6 @@ export interface ThreadRef {
   title: string | null;
 }
 
-/**
- * Creates threads on their first comment. DO NOTHING takes no lock on an existing thread, so
- * busy threads do not serialise the batches that write to them; rows go in key order, so two
- * batches creating the same new threads wait for each other instead of deadlocking.
- */
-export async function insertThreads(db: Db, threads: ThreadRef[]): Promise<void> {
-  if (threads.length === 0) return;
-  const sorted = [...threads].sort((a, b) => compareKeys(a, b));
-  await db
-    .insertInto('intake.threads')
-    .values(sorted.map((t) => ({ site_id: t.siteId, id: t.id, url: t.url, title: t.title })))
-    .onConflict((oc) => oc.columns(['site_id', 'id']).doNothing())
-    .execute();
-}
-
 export function compareKeys(a: { siteId: string; id: string }, b: { siteId: string; id: string }): number {
   if (a.siteId !== b.siteId) return a.siteId < b.siteId ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -38,17 +23,6 @@ export async function fillThreadPage(db: Db, t: ThreadRef): Promise<void> {
     .where('site_id', '=', t.siteId)
     .where('id', '=', t.id)
     .execute();
-}
-
-/** The given threads of one or more sites, keyed `site\u0000thread`. */
-export async function findThreads(db: Db, refs: { siteId: string; id: string }[]): Promise<Map<string, ThreadRow>> {
-  if (refs.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('intake.threads')
-    .selectAll()
-    .where((eb) => eb(eb.refTuple('site_id', 'id'), 'in', refs.map((r) => eb.tuple(r.siteId, r.id))))
-    .execute();
-  return new Map(rows.map((r) => [`${r.site_id}\u0000${r.id}`, r]));
 }
 
 export async function findThreadById(db: Db, siteId: string, id: string): Promise<ThreadRow | undefined> {

@@ -1,53 +1,7 @@
-import type { Request, RequestHandler } from 'express';
-import { rateLimit, type Options } from 'express-rate-limit';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
-import { RateLimitedError, siteOf, type Logger } from '@parley/shared';
+import { RateLimitedError, createRateLimiter, siteOf, type Logger, type RateLimitBucket, type RateLimitDecision, type RateLimiter } from '@parley/shared';
 import type { Privacy } from '../domain/privacy';
-
-/** Shared by the stores of one Redis connection: after a failure, Redis is skipped for a second. */
-class Breaker {
-  private openUntil = 0;
-  get open(): boolean {
-    return Date.now() < this.openUntil;
-  }
-  trip(): void {
-    this.openUntil = Date.now() + 1_000;
-  }
-}
-
-/**
- * rate-limit-redis loads its scripts once, at start-up; if Redis is away then, the stored promise
- * stays rejected for good. This store reloads them after a failure, so limits resume when Redis
- * returns. Meanwhile the limiter lets requests through (passOnStoreError): a Redis outage must
- * not stop intake from accepting comments, nor slow every request down by a timeout (the breaker).
- */
-class ResilientRedisStore extends RedisStore {
-  constructor(
-    options: ConstructorParameters<typeof RedisStore>[0],
-    private readonly breaker: Breaker,
-  ) {
-    super(options);
-  }
-
-  override async init(options: Options): Promise<void> {
-    await super.init(options);
-    this.incrementScriptSha.catch(() => undefined);
-    this.getScriptSha.catch(() => undefined);
-  }
-
-  override async increment(key: string) {
-    if (this.breaker.open) throw new Error('rate-limit store skipped: Redis failed within the last second');
-    try {
-      return await super.increment(key);
-    } catch (err) {
-      this.breaker.trip();
-      this.incrementScriptSha = this.loadIncrementScript();
-      this.incrementScriptSha.catch(() => undefined);
-      throw err;
-    }
-  }
-}
 
 export interface RateLimitDeps {
   privacy: Privacy;
@@ -56,24 +10,20 @@ export interface RateLimitDeps {
   keyPrefix: string;
   perMinute: { ip: number; email: number; site: number };
   logger: Logger;
+  /** Built by service.ts; made from the fields above when absent (one per deps object). */
+  limiter?: RateLimiter;
 }
 
-/** express-rate-limit reports every store failure; during an outage one line per 10 s is plenty. */
-function throttledLogger(logger: Logger): Options['logger'] {
-  let lastAt = 0;
-  let suppressed = 0;
-  const log = (level: 'warn' | 'error') => (err: unknown, message?: string) => {
-    const now = Date.now();
-    if (now - lastAt < 10_000) {
-      suppressed += 1;
-      return;
-    }
-    lastAt = now;
-    const e = err instanceof Error ? { name: err.name, message: err.message } : { message: String(err) };
-    logger[level]({ err: e, suppressed }, message);
-    suppressed = 0;
-  };
-  return { warn: log('warn'), error: log('error') };
+const limiters = new WeakMap<RateLimitDeps, RateLimiter>();
+
+function limiterOf(deps: RateLimitDeps): RateLimiter {
+  if (deps.limiter) return deps.limiter;
+  let l = limiters.get(deps);
+  if (!l) {
+    l = createRateLimiter({ redis: deps.redis, keyPrefix: `${deps.keyPrefix}intake:rl:`, logger: deps.logger });
+    limiters.set(deps, l);
+  }
+  return l;
 }
 
 /** IPv6 clients usually hold a whole /64: count them by it, or a client could rotate addresses. */
@@ -82,58 +32,73 @@ function clientNetwork(ip: string): string {
   return ip.split(':').slice(0, 4).join(':');
 }
 
-const breakers = new WeakMap<Redis, Breaker>();
-
-function limiter(deps: RateLimitDeps, name: string, limit: number, key: (req: Request) => string | undefined): RequestHandler {
-  if (limit <= 0) return (_req, _res, next) => next();
-  const redis = deps.redis;
-  let breaker = redis && breakers.get(redis);
-  if (redis && !breaker) {
-    breaker = new Breaker();
-    breakers.set(redis, breaker);
-  }
-  const store =
-    redis && breaker
-      ? new ResilientRedisStore(
-          {
-            sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
-            prefix: `${deps.keyPrefix}intake:rl:${name}:`,
-          },
-          breaker,
-        )
-      : undefined;
-  return rateLimit({
-    windowMs: 60_000,
-    limit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    identifier: name,
-    passOnStoreError: true,
-    // Buckets are keyed hashes, never raw IPs or emails; express-rate-limit's IP checks do not apply.
-    validate: false,
-    logger: throttledLogger(deps.logger),
-    skip: (req) => key(req) === undefined,
-    keyGenerator: (req) => key(req) ?? '',
-    ...(store ? { store } : {}),
-    handler: (req, _res, next) => {
-      const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      next(new RateLimitedError(Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000))));
-    },
-  });
+export interface SubmitLimitInput {
+  /** The client address after the trust-proxy setting. */
+  ip: string;
+  siteId: string;
+  /** The submitted email, if any (any string: only a plausible address gets a bucket). */
+  email?: unknown;
 }
 
-/** Per hashed client network, per site (before the body is read), and per email hash (after). */
+/**
+ * The submit route's limits in one round trip: per hashed client network, per site, per email
+ * hash, counted in that order (a client refused by its own bucket does not spend the site's).
+ * Buckets are keyed hashes, never raw IPs or emails. The caller copies `headers` onto the answer
+ * and, when `!allowed`, answers `refusal(decision)` (429 with Retry-After).
+ */
+export function submitLimitCheck(deps: RateLimitDeps, input: SubmitLimitInput): Promise<RateLimitDecision> {
+  const buckets: RateLimitBucket[] = [
+    { name: 'ip', key: deps.privacy.ipHash(clientNetwork(input.ip)), limit: deps.perMinute.ip },
+    { name: 'site', key: input.siteId, limit: deps.perMinute.site },
+  ];
+  if (typeof input.email === 'string' && input.email.length <= 254) buckets.push({ name: 'email', key: deps.privacy.emailHash(input.email), limit: deps.perMinute.email });
+  return limiterOf(deps).check(buckets);
+}
+
+/**
+ * For the fast routes: resolves to the headers to send with the answer, or rejects with a 429
+ * RateLimitedError that carries them too (with Retry-After). One Redis round trip.
+ */
+export function submitLimitChecker(deps: RateLimitDeps): (who: SubmitLimitInput) => Promise<Record<string, string> | undefined> {
+  return async (who) => {
+    const d = await submitLimitCheck(deps, who);
+    if (!d.allowed) throw refusal(d);
+    return d.headers.RateLimit ? d.headers : undefined;
+  };
+}
+
+/** 429 problem details with Retry-After and the RateLimit headers of the refusing check. */
+export function refusal(d: RateLimitDecision): RateLimitedError {
+  const err = new RateLimitedError(d.retryAfterS);
+  return Object.assign(err, { headers: { ...d.headers, ...err.headers } });
+}
+
+/** Reader reports: the per-network limit, in a bucket of their own. */
+export function reportLimitCheck(deps: RateLimitDeps, input: { ip: string }): Promise<RateLimitDecision> {
+  return limiterOf(deps).check([{ name: 'report', key: deps.privacy.ipHash(clientNetwork(input.ip)), limit: deps.perMinute.ip }]);
+}
+
+/** Express adapter: the headers on every answer, 429 problem details with Retry-After when refused. */
+function middleware(check: (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => Promise<RateLimitDecision>): RequestHandler {
+  return (req, res, next) => {
+    check(req, res).then((d) => {
+      for (const [name, value] of Object.entries(d.headers)) res.setHeader(name, value);
+      next(d.allowed ? undefined : refusal(d));
+    }, next);
+  };
+}
+
+/**
+ * All submit limits are checked once the body is parsed (the email bucket needs it), in one round
+ * trip; `beforeBody` is kept empty for the routes that still spread it.
+ */
 export function submitRateLimits(deps: RateLimitDeps): { beforeBody: RequestHandler[]; afterBody: RequestHandler[] } {
-  const ip = limiter(deps, 'ip', deps.perMinute.ip, (req) => deps.privacy.ipHash(clientNetwork(req.ip ?? 'unknown')));
-  const site = limiter(deps, 'site', deps.perMinute.site, (req) => siteOf(req.res!).id);
-  const email = limiter(deps, 'email', deps.perMinute.email, (req) => {
-    const given = (req.body as { email?: unknown } | undefined)?.email;
-    return typeof given === 'string' && given.length <= 254 ? deps.privacy.emailHash(given) : undefined;
-  });
-  return { beforeBody: [ip, site], afterBody: [email] };
+  const check = middleware((req, res) =>
+    submitLimitCheck(deps, { ip: req.ip ?? 'unknown', siteId: siteOf(res).id, email: (req.body as { email?: unknown } | undefined)?.email }),
+  );
+  return { beforeBody: [], afterBody: [check] };
 }
 
-/** Reports use the per-network limit too (a separate bucket). */
 export function reportRateLimit(deps: RateLimitDeps): RequestHandler {
-  return limiter(deps, 'report', deps.perMinute.ip, (req) => deps.privacy.ipHash(clientNetwork(req.ip ?? 'unknown')));
+  return middleware((req) => reportLimitCheck(deps, { ip: req.ip ?? 'unknown' }));
 }
