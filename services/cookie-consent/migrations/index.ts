@@ -2,10 +2,12 @@ import type { Migration } from 'kysely/migration';
 import * as tenancy from './2026_11_26_2300_tenancy';
 import * as consent from './2026_11_26_2330_consent';
 import * as stats from './2026_11_26_2345_stats';
+import * as appendChainBatches from './2026_11_27_0130_append_chain_batches';
 
 /** In order; names sort by time. Listed here (not read from disk) so bundles and tests see the same set. */
 export const migrations: Record<string, Migration> = {
   '2026_11_26_2300_tenancy': tenancy,
   '2026_11_26_2330_consent': consent,
   '2026_11_26_2345_stats': stats,
+  '2026_11_27_0130_append_chain_batches': appendChainBatches,
 };

@@ -63,4 +63,15 @@ describe('ChainAppender', () => {
     const { rows } = await sql<{ seq: string }>`select seq from consent.records where site = 'site-c' order by seq`.execute(db);
     expect(rows.map((r) => Number(r.seq))).toEqual([1, 2]);
   });
+
+  it('when the batch of one site in a shared call cannot be stored, then the batches of the other sites are committed all the same', async () => {
+    const chain = new ChainAppender({ db, signer: createReceiptSigner(DEV_SIGNING_KEY), afterCommit: () => undefined, concurrency: 1 });
+    const first = chain.append({ record: prepared('site-d'), requestHash: 'x' }); // the next appends queue behind this call
+    const later = [prepared('site-d'), prepared('site-e', { consentId: 'not-a-uuid' }), prepared('site-f'), prepared('site-e')];
+    const results = await Promise.allSettled([first, ...later.map((record, i) => chain.append({ record, requestHash: String(i) }))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const { rows } = await sql<{ site: string; seq: string }>`select site, seq from consent.records where site in ('site-d', 'site-e', 'site-f') order by site, seq`.execute(db);
+    expect(rows.map((r) => `${r.site}:${r.seq}`)).toEqual(['site-d:1', 'site-d:2', 'site-e:1', 'site-f:1']);
+  });
 });
+

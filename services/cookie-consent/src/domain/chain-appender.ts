@@ -1,8 +1,17 @@
-import { AppError, ErrorCode, Streams, enqueue, makeEnvelope, uuidv7, type ConsentRecord, type ConsentRecordedV1, type RecordConsentResponse } from '@parley/shared';
+import {
+  AppError,
+  ErrorCode,
+  Streams,
+  isDatabaseUnavailable,
+  makeEnvelope,
+  uuidv7,
+  type ConsentRecord,
+  type ConsentRecordedV1,
+  type RecordConsentResponse,
+} from '@parley/shared';
 import type { Kysely } from 'kysely';
-import { SCHEMA, type ConsentDb } from '../db/tables';
-import { claimIdempotencyKeys, findIdempotencyKeys, keyId, storeIdempotentResponses } from '../repositories/idempotency-key.repository';
-import { insertRecords, lockChainHeads, updateChainHeads } from '../repositories/record.repository';
+import type { ConsentDb } from '../db/tables';
+import { appendChainBatches, findOrCreateChainHead, lockChainHead, type ChainBatch, type ChainHead, type StoredKey } from '../repositories/record.repository';
 import { chainHash } from './hash-chain';
 import type { ReceiptSigner } from './receipt-signer';
 
@@ -23,6 +32,7 @@ export interface AppendResult {
 
 interface Pending {
   request: AppendRequest;
+  settled: boolean;
   resolve(result: AppendResult): void;
   reject(err: unknown): void;
 }
@@ -33,125 +43,281 @@ export interface ChainAppenderOptions {
   issuer?: string;
   /** Called after each committed batch (wakes the outbox relay). */
   afterCommit(): void;
-  /** Records per transaction at most (default 256). */
+  /** Records of one site per batch at most (default 256). */
   maxBatch?: number;
-  /** Transactions in flight at most (default 4; keep it below the pool size). */
+  /** Records per call (all sites together) at most (default 512). */
+  maxCall?: number;
+  /**
+   * Calls in flight at most (default 2). Few calls make big batches, which is what a CPU-bound box
+   * needs (every call costs a commit); a slow or remote database may want more.
+   */
   concurrency?: number;
   now?: () => Date;
 }
 
+/** One site's share of a call: its requests, and who answers for each idempotency key. */
+interface SiteBatch {
+  site: string;
+  pending: Pending[];
+}
+
+interface SiteWork {
+  site: string;
+  head: ChainHead;
+  /** The first request of each key (and every request without one): these write. */
+  writers: Pending[];
+  /** Every request of each key, the writer first: they share its answer. */
+  byKey: Map<string, Pending[]>;
+}
+
+/** What one attempt writes for one site, with the answers to give once it is committed. */
+interface Prepared {
+  batch: ChainBatch;
+  writers: Pending[];
+  responses: RecordConsentResponse[];
+}
+
 /**
- * Appends to the sites' hash chains with group commit. A chain is a sequence, so its appends are
- * serialised (the chain-head row locks also cover other instances). Rather than one transaction and
- * one fsync per record, the appends that arrive while a transaction runs go together into the next
- * one, whatever their sites. At low load a batch is one record and nothing waits; under load the
- * cost per record falls with the batch size.
+ * Appends to the sites' hash chains with group commit per chain (ADR 0012). Each site has a queue and
+ * at most one batch in flight: the records that arrive while a site's batch is being written wait and
+ * go together into its next batch. A call to the database carries the batches of every site that is
+ * ready (up to `maxCall` records), and up to `concurrency` calls run at once, so a busy chain costs
+ * one round trip per batch and many quiet chains share one.
+ *
+ * A batch is chained in memory onto the head this process last saw for its site, its receipts are
+ * signed, and then the call writes it only if the head has not moved (`appendChainBatches`): no
+ * transaction, no lock held across round trips. If another instance moved the head meanwhile, that
+ * site's batch is written again the classic way: a transaction that locks the head row
+ * (`SELECT … FOR UPDATE`), re-chains and writes. Either way a caller is answered only after the
+ * commit, and each chain stays one unbroken sequence whatever the number of instances.
  */
 export class ChainAppender {
-  private queue: Pending[] = [];
-  private inFlight = 0;
+  /** Requests waiting, per site, in arrival order. */
+  private readonly queues = new Map<string, Pending[]>();
+  /** Sites with waiting requests and no batch in flight, in the order they became ready. */
+  private readonly ready: string[] = [];
   /** Sites with a batch in flight. */
   private readonly busy = new Set<string>();
+  /** The last committed head this process knows per site (a hint: every write checks it). */
+  private readonly heads = new Map<string, ChainHead>();
+  private inFlight = 0;
 
   constructor(private readonly options: ChainAppenderOptions) {}
 
   append(request: AppendRequest): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
+      const pending: Pending = {
+        request,
+        settled: false,
+        resolve: (r) => {
+          pending.settled = true;
+          resolve(r);
+        },
+        reject: (e) => {
+          pending.settled = true;
+          reject(e);
+        },
+      };
+      const site = request.record.site;
+      let queue = this.queues.get(site);
+      if (!queue) {
+        this.queues.set(site, (queue = []));
+        if (!this.busy.has(site)) this.ready.push(site);
+      }
+      queue.push(pending);
       this.pump();
     });
   }
 
-  /**
-   * Starts transactions while fewer than `concurrency` run. A site already in a running batch waits
-   * for it to finish, so records keep their arrival order within each chain; batches of other sites
-   * run meanwhile.
-   */
+  /** Starts calls with the ready sites' batches while fewer than `concurrency` are in flight. */
   private pump(): void {
-    while (this.inFlight < (this.options.concurrency ?? 4) && this.queue.length > 0) {
-      const max = this.options.maxBatch ?? 256;
-      const batch: Pending[] = [];
-      const rest: Pending[] = [];
-      for (const p of this.queue) (batch.length < max && !this.busy.has(p.request.record.site) ? batch : rest).push(p);
-      if (batch.length === 0) return;
-      this.queue = rest;
-      const sites = new Set(batch.map((p) => p.request.record.site));
-      for (const site of sites) this.busy.add(site);
+    const limit = this.options.concurrency ?? 2;
+    const maxBatch = this.options.maxBatch ?? 256;
+    const maxCall = this.options.maxCall ?? 512;
+    while (this.inFlight < limit && this.ready.length > 0) {
+      const call: SiteBatch[] = [];
+      for (let size = 0; size < maxCall && this.ready.length > 0; ) {
+        const site = this.ready.shift()!;
+        const queue = this.queues.get(site)!;
+        const pending = queue.splice(0, Math.min(maxBatch, maxCall - size));
+        if (queue.length === 0) this.queues.delete(site);
+        this.busy.add(site);
+        call.push({ site, pending });
+        size += pending.length;
+      }
       this.inFlight += 1;
-      void this.commitOrSplit(batch).finally(() => {
+      void this.writeOrSplit(call).finally(() => {
         this.inFlight -= 1;
-        for (const site of sites) this.busy.delete(site);
+        for (const { site } of call) {
+          this.busy.delete(site);
+          if (this.queues.has(site)) this.ready.push(site);
+        }
         this.pump();
       });
     }
   }
 
-  private async commitOrSplit(batch: Pending[]): Promise<void> {
+  private async writeOrSplit(call: SiteBatch[]): Promise<void> {
     try {
-      await this.commit(batch);
+      await this.write(call);
     } catch (err) {
-      // One bad request must not fail its neighbours: alone, each succeeds or fails on its own.
-      if (batch.length === 1) batch[0]!.reject(err);
-      else for (const p of batch) await this.commit([p]).catch((e: unknown) => p.reject(e));
+      // The outcome is unknown (a lost connection may have committed): read the heads again next time.
+      for (const { site } of call) this.heads.delete(site);
+      const open = call.flatMap((b) => b.pending.filter((p) => !p.settled));
+      // Without a database every request would fail alone too.
+      if (isDatabaseUnavailable(err)) {
+        for (const p of open) p.reject(err);
+        return;
+      }
+      // Otherwise one bad request must not fail its neighbours: each site alone, then each request alone.
+      if (call.length > 1) {
+        for (const b of call) await this.writeOrSplit([b]);
+        return;
+      }
+      if (open.length <= 1) {
+        for (const p of open) p.reject(err);
+        return;
+      }
+      for (const p of open) {
+        await this.write([{ site: call[0]!.site, pending: [p] }]).catch((e: unknown) => {
+          this.heads.delete(call[0]!.site);
+          p.reject(e);
+        });
+      }
     }
   }
 
-  /** One transaction for the batch; throws only if nothing was committed. */
-  private async commit(batch: Pending[]): Promise<void> {
-    const { db, signer, issuer } = this.options;
-    const keyOf = (p: Pending) => (p.request.idempotencyKey ? keyId(p.request.record.site, p.request.idempotencyKey) : undefined);
-    // The first request of a key in this batch writes; later ones with that key replay its answer.
-    const leaders = new Map<string, Pending>();
-    for (const p of batch) {
-      const k = keyOf(p);
-      if (k && !leaders.has(k)) leaders.set(k, p);
+  /** Writes the call's batches; every request is answered once its batch is committed. */
+  private async write(call: SiteBatch[]): Promise<void> {
+    const work: SiteWork[] = [];
+    for (const { site, pending } of call) {
+      const w = byIdempotencyKey(pending);
+      if (w.writers.length === 0) continue;
+      work.push({ site, head: this.heads.get(site) ?? (await findOrCreateChainHead(this.options.db, site)), ...w });
     }
-    const written = await db.transaction().execute(async (trx) => {
-      const claimed = await claimIdempotencyKeys(
-        trx,
-        [...leaders.values()].map((p) => ({ site: p.request.record.site, key: p.request.idempotencyKey!, requestHash: p.request.requestHash })),
+    const contended: SiteWork[] = [];
+    let open = work;
+    while (open.length > 0) {
+      const prepared = open.map((w) => this.prepare(w.site, w.head, w.writers));
+      const outcomes = await appendChainBatches(
+        this.options.db,
+        prepared.map((p) => p.batch),
       );
-      const writers = batch.filter((p) => {
-        const k = keyOf(p);
-        return !k || (claimed.has(k) && leaders.get(k) === p);
+      const again: SiteWork[] = [];
+      open.forEach((w, i) => {
+        const outcome = outcomes.get(w.site)!;
+        if (outcome.appended) {
+          this.heads.set(w.site, prepared[i]!.batch.to);
+          this.answer(prepared[i]!, w.byKey);
+        } else if (outcome.stored.length === 0) {
+          contended.push(w); // another instance moved the head
+        } else {
+          // Keys stored by earlier requests are answered from the store; the rest tries again.
+          w.writers = replay(outcome.stored, w.writers, w.byKey);
+          if (w.writers.length > 0) again.push(w);
+        }
       });
-      if (writers.length === 0) return [];
-      const now = this.options.now?.() ?? new Date();
-      const heads = await lockChainHeads(trx, [...new Set(writers.map((p) => p.request.record.site))]);
-      const records = writers.map((p) => {
-        const head = heads.get(p.request.record.site);
-        if (!head) throw new Error(`no chain head for ${p.request.record.site}`);
-        const unhashed = { ...p.request.record, id: uuidv7(now.getTime()), seq: head.seq + 1, recordedAt: now.toISOString(), prevHash: head.hash };
-        const record: ConsentRecord = { ...unhashed, hash: chainHash(unhashed) };
-        head.seq = record.seq;
-        head.hash = record.hash;
-        return record;
-      });
-      await insertRecords(trx, records);
-      await updateChainHeads(trx, [...heads].map(([site, h]) => ({ site, ...h })));
-      await enqueue(trx, SCHEMA, Streams.consentRecorded, records.map((r) => recordedEvent(r, now)));
-      const answers = writers.map((p, i) => ({ pending: p, response: responseFor(records[i]!, signer, issuer) }));
-      await storeIdempotentResponses(
-        trx,
-        answers
-          .filter((a) => a.pending.request.idempotencyKey)
-          .map((a) => ({ site: a.pending.request.record.site, key: a.pending.request.idempotencyKey!, response: a.response })),
-      );
-      return answers;
+      open = again;
+    }
+    for (const w of contended) await this.writeLocked(w);
+  }
+
+  /** The slow path: a transaction holding the chain head's row lock (other instances wait on it). */
+  private async writeLocked({ site, writers, byKey }: SiteWork): Promise<void> {
+    const stored: StoredKey[] = [];
+    const outcome = await this.options.db.transaction().execute(async (trx) => {
+      const head = await lockChainHead(trx, site);
+      let open = writers;
+      while (open.length > 0) {
+        const prepared = this.prepare(site, head, open);
+        const r = (await appendChainBatches(trx, [prepared.batch])).get(site)!;
+        if (r.appended) return { head: prepared.batch.to, prepared };
+        if (r.stored.length === 0) throw new Error(`the chain head of ${site} moved while locked`);
+        stored.push(...r.stored);
+        const done = new Set(r.stored.map((s) => s.key));
+        open = open.filter((p) => !done.has(p.request.idempotencyKey!));
+      }
+      return { head, prepared: undefined };
     });
-    if (written.length) this.options.afterCommit();
-    for (const a of written) a.pending.resolve({ response: a.response, replayed: false });
-    const replays = batch.filter((p) => !written.some((a) => a.pending === p));
-    // After the commit: a failure here must not send the batch round again.
-    await Promise.all(replays.map((p) => this.replay(p).catch((err: unknown) => p.reject(err))));
+    this.heads.set(site, outcome.head);
+    replay(stored, writers, byKey);
+    if (outcome.prepared) this.answer(outcome.prepared, byKey);
   }
 
-  private async replay(p: Pending): Promise<void> {
-    const { site } = p.request.record;
-    const earlier = (await findIdempotencyKeys(this.options.db, site, [p.request.idempotencyKey!])).get(p.request.idempotencyKey!);
-    if (earlier?.response && earlier.requestHash === p.request.requestHash) p.resolve({ response: earlier.response as RecordConsentResponse, replayed: true });
-    else p.reject(new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 422, 'This Idempotency-Key was used for a different request.'));
+  /** Chains `writers` onto `head` in order, signs their receipts and builds their events. */
+  private prepare(site: string, head: ChainHead, writers: Pending[]): Prepared {
+    const { signer, issuer } = this.options;
+    const now = this.options.now?.() ?? new Date();
+    const recordedAt = now.toISOString();
+    let seq = head.seq;
+    let prevHash = head.hash;
+    const records: ConsentRecord[] = [];
+    const responses: RecordConsentResponse[] = [];
+    const keys: ChainBatch['keys'] = [];
+    const outbox: ChainBatch['outbox'] = [];
+    for (const p of writers) {
+      seq += 1;
+      const unhashed = { ...p.request.record, id: uuidv7(now.getTime()), seq, recordedAt, prevHash };
+      const record: ConsentRecord = { ...unhashed, hash: chainHash(unhashed) };
+      prevHash = record.hash;
+      const response = responseFor(record, signer, issuer);
+      records.push(record);
+      responses.push(response);
+      if (p.request.idempotencyKey !== undefined) keys.push({ key: p.request.idempotencyKey, requestHash: p.request.requestHash, response });
+      outbox.push({ stream: Streams.consentRecorded, envelope: recordedEvent(record, now) });
+    }
+    return { batch: { site, from: head, to: { seq, hash: prevHash }, records, keys, outbox }, writers, responses };
   }
+
+  /** After the commit: every writer gets its answer, and so does every later request with its key. */
+  private answer(prepared: Prepared, byKey: Map<string, Pending[]>): void {
+    this.options.afterCommit();
+    prepared.writers.forEach((p, i) => {
+      const response = prepared.responses[i]!;
+      const key = p.request.idempotencyKey;
+      if (key === undefined) return p.resolve({ response, replayed: false });
+      for (const f of byKey.get(key)!) {
+        if (f === p) f.resolve({ response, replayed: false });
+        else if (f.request.requestHash === p.request.requestHash) f.resolve({ response, replayed: true });
+        else f.reject(keyReused());
+      }
+    });
+  }
+}
+
+/** The first request of each key in the batch writes; later ones with that key get its answer. */
+function byIdempotencyKey(pending: Pending[]): { writers: Pending[]; byKey: Map<string, Pending[]> } {
+  const byKey = new Map<string, Pending[]>();
+  const writers: Pending[] = [];
+  for (const p of pending) {
+    if (p.settled) continue;
+    const key = p.request.idempotencyKey;
+    const same = key === undefined ? undefined : byKey.get(key);
+    if (same) same.push(p);
+    else {
+      if (key !== undefined) byKey.set(key, [p]);
+      writers.push(p);
+    }
+  }
+  return { writers, byKey };
+}
+
+/** Answers the requests whose keys were stored already; returns the writers left. */
+function replay(stored: StoredKey[], writers: Pending[], byKey: Map<string, Pending[]>): Pending[] {
+  const done = new Set<string>();
+  for (const s of stored) {
+    done.add(s.key);
+    for (const p of byKey.get(s.key) ?? []) {
+      if (s.requestHash !== p.request.requestHash) p.reject(keyReused());
+      else if (s.response == null) p.reject(new AppError(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, 409, 'A request with this Idempotency-Key is still being processed; retry shortly.'));
+      else p.resolve({ response: s.response as RecordConsentResponse, replayed: true });
+    }
+  }
+  return writers.filter((p) => p.request.idempotencyKey === undefined || !done.has(p.request.idempotencyKey));
+}
+
+function keyReused(): AppError {
+  return new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 422, 'This Idempotency-Key was used for a different request.');
 }
 
 function responseFor(record: ConsentRecord, signer: ReceiptSigner, issuer?: string): RecordConsentResponse {

@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, type ConsentConfig, type ConsentRevision } from '@parley/shared';
 import { findConfigRevision, findLatestConfigRevision, insertConfigRevision } from '../repositories/config-revision.repository';
 import { canonicalJson, sha256Hex } from './canonical-json';
+import { choiceRules, type ChoiceRules } from './choice-rules';
 import type { Actor, UseCaseContext } from './context';
 import { DEFAULT_CONSENT_CONFIG } from './default-config';
 
@@ -27,20 +28,30 @@ export async function currentConsentConfig(ctx: UseCaseContext, site: string): P
   return created;
 }
 
-const revisionCache = new WeakMap<object, Map<string, ConsentRevision>>();
+/** A stored revision with its categories indexed for checking choices. */
+export type CachedRevision = ConsentRevision & { rules: ChoiceRules };
 
-/** Revisions never change once stored, so every process may keep the ones it has read. */
-export async function findRevisionCached(ctx: UseCaseContext, site: string, revision: number): Promise<ConsentRevision | undefined> {
+const revisionCache = new WeakMap<object, Map<string, Promise<CachedRevision | undefined>>>();
+
+/**
+ * Revisions never change once stored (a trigger refuses UPDATE and DELETE), so every process may keep
+ * the ones it has read, keyed by site and number: a record names the revision its visitor was shown,
+ * and the hash stored with it is that revision's, never the "current" one's. Publishing needs no
+ * invalidation (it adds a number nobody has cached); a number not stored yet is not cached, so a
+ * revision published on another instance is found on first use. Concurrent misses share one query.
+ * See ADR 0012.
+ */
+export function findRevisionCached(ctx: UseCaseContext, site: string, revision: number): Promise<CachedRevision | undefined> {
   let cache = revisionCache.get(ctx.db);
   if (!cache) revisionCache.set(ctx.db, (cache = new Map()));
   const key = `${site}\u0000${revision}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const found = await findConfigRevision(ctx.db, site, revision);
-  if (found) {
-    if (cache.size >= 10_000) cache.clear(); // bounded: revision numbers come from the internet
-    cache.set(key, found);
-  }
+  if (cache.size >= 10_000) cache.clear(); // bounded: revision numbers come from the internet
+  const found = findConfigRevision(ctx.db, site, revision).then((stored) => stored && { ...stored, rules: choiceRules(stored.config) });
+  cache.set(key, found);
+  const forget = () => void (cache.get(key) === found && cache.delete(key));
+  found.then((r) => r ?? forget(), forget); // neither an unknown number nor a failure is kept
   return found;
 }
 

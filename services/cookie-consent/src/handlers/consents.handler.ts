@@ -1,49 +1,38 @@
 import type { RequestHandler } from 'express';
-import {
-  AppError,
-  ErrorCode,
-  NotFoundError,
-  isOriginAllowed,
-  parseOrThrow,
-  recordConsentBodySchema,
-  setCorsHeaders,
-  ValidationError,
-  type TenancyDirectory,
-} from '@parley/shared';
+import { AppError, ErrorCode, NotFoundError, isOriginAllowed, setCorsHeaders, type TenancyDirectory } from '@parley/shared';
 import type { UseCaseContext } from '../domain/context';
-import { recordConsent } from '../domain/record-consent';
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+import { parseConsentBody, recordConsent } from '../domain/record-consent';
 
 export function consentsHandlers(ctx: UseCaseContext, directory: TenancyDirectory) {
   /**
    * The site is named in the body (the banner posts to one URL for every site), so the Origin is
    * checked here against that site's allow-list, before validation: an allowed page then gets its
-   * validation problems with CORS headers, and nothing is stored for any other origin.
+   * validation problems with CORS headers, and nothing is stored for any other origin. The rest is
+   * the domain's `recordConsent`, which the fast route calls the same way.
    */
   const record: RequestHandler = async (req, res) => {
     const claimed = (req.body as { site?: unknown } | undefined)?.site;
     const site = typeof claimed === 'string' && claimed.length <= 64 ? await directory.findSite(claimed) : undefined;
     const origin = req.headers.origin;
-    if (site && site.status !== 'deleted') {
-      if (!isOriginAllowed(site, origin)) {
-        throw new AppError(ErrorCode.ORIGIN_NOT_ALLOWED, 403, 'This page’s origin is not allowed to write to this site.');
-      }
-      setCorsHeaders(res, origin);
+    if (!site || site.status === 'deleted') {
+      parseConsentBody(req.body); // bad input is a 422 whatever the site
+      throw new NotFoundError('Unknown site.', ErrorCode.SITE_NOT_FOUND);
     }
-    const body = parseOrThrow(recordConsentBodySchema, req.body, 'body');
-    if (!site || site.status === 'deleted') throw new NotFoundError('Unknown site.', ErrorCode.SITE_NOT_FOUND);
-    if (new URL(body.pageUrl).origin !== origin) {
-      throw new ValidationError([{ path: 'body.pageUrl', message: 'must be a page of the requesting origin' }]);
+    if (!isOriginAllowed(site, origin)) {
+      throw new AppError(ErrorCode.ORIGIN_NOT_ALLOWED, 403, 'This page’s origin is not allowed to write to this site.');
     }
-    const key = req.headers['idempotency-key'];
-    if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))) {
-      throw new ValidationError([{ path: 'headers.idempotency-key', message: '8–128 characters of A–Z, a–z, 0–9, _ . : -' }], 400);
-    }
-    const client = { ip: req.ip ?? 'unknown', userAgent: req.headers['user-agent'], gpcHeader: req.headers['sec-gpc'] === '1' };
-    const { response, replayed } = await recordConsent(ctx, body, client, key);
-    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(201).json(response);
+    setCorsHeaders(res, origin);
+    const outcome = await recordConsent(ctx, {
+      site: site.id,
+      body: req.body,
+      origin,
+      idempotencyKey: req.headers['idempotency-key'],
+      ip: req.ip ?? 'unknown',
+      userAgent: req.headers['user-agent'],
+      gpcHeader: req.headers['sec-gpc'] === '1',
+    });
+    if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(outcome.status).json(outcome.body);
   };
 
   /**

@@ -29,71 +29,118 @@ export function recordRowToRecord(row: RecordRow): ConsentRecord {
   };
 }
 
-/**
- * Locks the chain heads of `sites` for the rest of the transaction (creating missing ones), so
- * appends to one site's chain happen one after another. Rows are locked in site order (ORDER BY
- * comes before the row locks), so two transactions never wait on each other in a cycle.
- * The common case (every head exists) is one round trip.
- */
-export async function lockChainHeads(trx: Db, sites: string[]): Promise<Map<string, { seq: number; hash: string }>> {
-  const select = async () =>
-    new Map(
-      (await trx.withSchema(SCHEMA).selectFrom('chain_heads').select(['site', 'seq', 'hash']).where('site', 'in', sites).orderBy('site').forUpdate().execute()).map(
-        (h) => [h.site, { seq: Number(h.seq), hash: h.hash }] as const,
-      ),
-    );
-  let heads = await select();
-  const missing = sites.filter((s) => !heads.has(s));
-  if (missing.length) {
-    await trx
-      .withSchema(SCHEMA)
-      .insertInto('chain_heads')
-      .values(missing.sort().map((site) => ({ site, seq: 0, hash: GENESIS_HASH })))
-      .onConflict((oc) => oc.column('site').doNothing())
-      .execute();
-    heads = await select();
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** The site's chain head as committed now; a site without one gets the genesis head first. */
+export async function findOrCreateChainHead(db: Db, site: string): Promise<ChainHead> {
+  const find = () => db.withSchema(SCHEMA).selectFrom('chain_heads').select(['seq', 'hash']).where('site', '=', site).executeTakeFirst();
+  let row = await find();
+  if (!row) {
+    await db.withSchema(SCHEMA).insertInto('chain_heads').values({ site, seq: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('site').doNothing()).execute();
+    row = await find();
   }
-  return heads;
+  if (!row) throw new Error(`no chain head for ${site}`);
+  return { seq: Number(row.seq), hash: row.hash };
 }
 
-/** Moves the heads to their sites' last records, in one statement. */
-export async function updateChainHeads(trx: Db, heads: { site: string; seq: number; hash: string }[]): Promise<void> {
-  if (heads.length === 0) return;
-  const values = sql.join(heads.map((h) => sql`(${h.site}, ${h.seq}::bigint, ${h.hash})`));
-  await sql`update ${sql.table(`${SCHEMA}.chain_heads`)} as h set seq = v.seq, hash = v.hash
-    from (values ${values}) as v(site, seq, hash) where h.site = v.site`.execute(trx);
+/**
+ * Locks the site's chain head for the rest of the transaction (creating it when missing), so every
+ * other append to this chain, from any instance, waits for this transaction to end.
+ */
+export async function lockChainHead(trx: Db, site: string): Promise<ChainHead> {
+  const lock = () => trx.withSchema(SCHEMA).selectFrom('chain_heads').select(['seq', 'hash']).where('site', '=', site).forUpdate().executeTakeFirst();
+  let row = await lock();
+  if (!row) {
+    await trx.withSchema(SCHEMA).insertInto('chain_heads').values({ site, seq: 0, hash: GENESIS_HASH }).onConflict((oc) => oc.column('site').doNothing()).execute();
+    row = await lock();
+  }
+  if (!row) throw new Error(`no chain head for ${site}`);
+  return { seq: Number(row.seq), hash: row.hash };
 }
 
-/** Inserts records (one statement for a whole batch). */
-export async function insertRecords(trx: Db, records: ConsentRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  await trx
-    .withSchema(SCHEMA)
-    .insertInto('records')
-    .values(
-      records.map((r) => ({
+/** An idempotency key the batch named that is stored already (an earlier request's). */
+export interface StoredKey {
+  key: string;
+  requestHash: string;
+  response: unknown;
+}
+
+export interface ChainBatch {
+  site: string;
+  /** The head the records were chained onto: the write happens only if it is still the head. */
+  from: ChainHead;
+  /** The batch's last record: the new head. */
+  to: ChainHead;
+  records: ConsentRecord[];
+  /** Every idempotency key of the batch; none may be stored yet. */
+  keys: { key: string; requestHash: string; response: unknown }[];
+  /** The outbox rows of the batch's events, in order. */
+  outbox: { stream: string; envelope: { id: string } }[];
+}
+
+export interface ChainBatchOutcome {
+  /** The head moved and everything was written. */
+  appended: boolean;
+  /** When not appended: the batch's keys that are stored already (none: another writer moved the head). */
+  stored: StoredKey[];
+}
+
+/**
+ * Appends batches of several sites' chains in ONE call (one round trip; one statement, so atomic
+ * by itself and, outside a transaction, its own commit) of `consent.append_chain_batches` (migration
+ * 2026_11_27_0130). Per site it moves the chain head from `from` to `to` and inserts the records,
+ * their idempotency keys (with the answers) and their outbox rows, all only if the head is still
+ * `from` and none of the keys is stored; otherwise nothing of that site's batch is written and the
+ * outcome says why.
+ *
+ * Why this is safe without a lock held across round trips: a head update takes the head's row lock
+ * (sites in order, so calls never wait on each other in a cycle), so two writers of one chain are
+ * serialised on it, and one that waited re-checks the committed head and writes nothing if it moved.
+ * Every stored key was written together with a head move, so a head still at `from` (which the caller
+ * read after the commit that made it) means no key was stored outside the update's snapshot.
+ */
+export async function appendChainBatches(db: Db, batches: ChainBatch[]): Promise<Map<string, ChainBatchOutcome>> {
+  const payload = JSON.stringify(
+    batches.map((b) => ({
+      site: b.site,
+      from_seq: b.from.seq,
+      from_hash: b.from.hash,
+      to_seq: b.to.seq,
+      to_hash: b.to.hash,
+      keys: b.keys.map((k) => k.key),
+      records: b.records.map((r) => ({
         id: r.id,
-        site: r.site,
         seq: r.seq,
         consent_id: r.consentId,
         revision: r.revision,
         config_hash: r.configHash,
         action: r.action,
-        accepted: JSON.stringify(r.accepted),
-        rejected: JSON.stringify(r.rejected),
-        services: JSON.stringify(r.services),
+        accepted: r.accepted,
+        rejected: r.rejected,
+        services: r.services,
         language: r.language,
         page_url: r.pageUrl,
         gpc: r.gpc,
         ip_hash: r.ipHash,
         ip_prefix: r.ipPrefix,
         user_agent: r.userAgent,
-        recorded_at: new Date(r.recordedAt),
+        recorded_at: r.recordedAt,
         prev_hash: r.prevHash,
         hash: r.hash,
       })),
-    )
-    .execute();
+      key_rows: b.keys.map((k) => ({ key: k.key, request_hash: k.requestHash, response: k.response })),
+      outbox: b.outbox.map((o) => ({ id: o.envelope.id, stream: o.stream, envelope: o.envelope })),
+    })),
+  );
+  const { rows } = await sql<{ batch_site: string; appended: boolean; stored: { key: string; request_hash: string; response: unknown }[] | null }>`
+    select batch_site, appended, stored from consent.append_chain_batches(${payload}::jsonb)
+  `.execute(db);
+  return new Map(
+    rows.map((r) => [r.batch_site, { appended: r.appended, stored: (r.stored ?? []).map((s) => ({ key: s.key, requestHash: s.request_hash, response: s.response })) }]),
+  );
 }
 
 export async function findRecordBySeq(db: Db, site: string, seq: number): Promise<ConsentRecord | undefined> {

@@ -3,17 +3,45 @@ import { SCHEMA, type ConsentDb } from '../db/tables';
 
 type Db = Kysely<ConsentDb>;
 
-/** Adds one record's choices to its day's counters (called once per event, inside the inbox claim). */
-export async function addToDailyStats(
-  trx: Db,
-  e: { site: string; day: string; action: string; gpc: boolean; accepted: string[]; rejected: string[] },
-): Promise<void> {
-  const rows = [...e.accepted.map((c) => ({ c, a: 1, r: 0 })), ...e.rejected.map((c) => ({ c, a: 0, r: 1 }))];
-  if (rows.length) {
+export interface RecordedForStats {
+  site: string;
+  day: string;
+  action: string;
+  gpc: boolean;
+  accepted: string[];
+  rejected: string[];
+}
+
+/**
+ * Adds records' choices to their days' counters: summed here first, then one upsert per table for
+ * the whole batch (called inside the inbox claim). Rows go in key order, so two consumers adding
+ * overlapping days wait for each other instead of deadlocking.
+ */
+export async function addToDailyStats(trx: Db, records: RecordedForStats[]): Promise<void> {
+  const categories = new Map<string, { site: string; day: string; category: string; accepted: number; rejected: number }>();
+  const actions = new Map<string, { site: string; day: string; action: string; records: number; gpc: number }>();
+  const count = (site: string, day: string, category: string, a: number, r: number) => {
+    const k = `${site}\u0000${day}\u0000${category}`;
+    const row = categories.get(k) ?? { site, day, category, accepted: 0, rejected: 0 };
+    row.accepted += a;
+    row.rejected += r;
+    categories.set(k, row);
+  };
+  for (const e of records) {
+    for (const c of e.accepted) count(e.site, e.day, c, 1, 0);
+    for (const c of e.rejected) count(e.site, e.day, c, 0, 1);
+    const k = `${e.site}\u0000${e.day}\u0000${e.action}`;
+    const row = actions.get(k) ?? { site: e.site, day: e.day, action: e.action, records: 0, gpc: 0 };
+    row.records += 1;
+    row.gpc += e.gpc ? 1 : 0;
+    actions.set(k, row);
+  }
+  const sorted = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  if (categories.size) {
     await trx
       .withSchema(SCHEMA)
       .insertInto('daily_category_stats')
-      .values(rows.map((x) => ({ site: e.site, day: e.day, category: x.c, accepted: x.a, rejected: x.r })))
+      .values(sorted(categories))
       .onConflict((oc) =>
         oc.columns(['site', 'day', 'category']).doUpdateSet({
           accepted: sql`daily_category_stats.accepted + excluded.accepted`,
@@ -22,17 +50,19 @@ export async function addToDailyStats(
       )
       .execute();
   }
-  await trx
-    .withSchema(SCHEMA)
-    .insertInto('daily_action_stats')
-    .values({ site: e.site, day: e.day, action: e.action, records: 1, gpc: e.gpc ? 1 : 0 })
-    .onConflict((oc) =>
-      oc.columns(['site', 'day', 'action']).doUpdateSet({
-        records: sql`daily_action_stats.records + 1`,
-        gpc: sql`daily_action_stats.gpc + excluded.gpc`,
-      }),
-    )
-    .execute();
+  if (actions.size) {
+    await trx
+      .withSchema(SCHEMA)
+      .insertInto('daily_action_stats')
+      .values(sorted(actions))
+      .onConflict((oc) =>
+        oc.columns(['site', 'day', 'action']).doUpdateSet({
+          records: sql`daily_action_stats.records + excluded.records`,
+          gpc: sql`daily_action_stats.gpc + excluded.gpc`,
+        }),
+      )
+      .execute();
+  }
 }
 
 export async function listDailyStats(db: Db, site: string, from: string, to: string) {
