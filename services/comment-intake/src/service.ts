@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import { Redis } from 'ioredis';
 import {
   ConsumerGroups,
   OutboxRelay,
   Streams,
+  connectCounterStore,
   createRateLimiter,
   createTenancyReadModel,
   readinessChecks,
@@ -54,12 +54,7 @@ export const commentIntake: ServiceModule<Config> = {
       now: () => new Date(),
       logger,
     };
-    // Counters shared by every instance; fail fast while Redis is down (the limiter then lets requests through).
-    const redis = config.REDIS_URL
-      ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 500, lazyConnect: true })
-      : undefined;
-    redis?.on('error', (err: Error) => logger.debug({ err: { message: err.message } }, 'rate-limit Redis unavailable'));
-    await redis?.connect().catch(() => undefined); // when down, ioredis keeps retrying in the background
+    const redis = await connectCounterStore(config.REDIS_URL, logger);
     const limits = {
       privacy,
       redis,

@@ -5,6 +5,7 @@ import {
   tenancyRoutes,
   withFastRoutes,
   type HttpApp,
+  type RateLimiter,
   type Logger,
   type Metrics,
   type ReadinessCheck,
@@ -14,6 +15,7 @@ import type { BannerBundle } from './banner/build-banner';
 import type { Config } from './config';
 import type { UseCaseContext } from './domain/context';
 import { bannerScriptRoutes } from './handlers/banner.handler';
+import { consentWriteRoute } from './handlers/consents.handler';
 import { adminRoutes } from './routes/admin.routes';
 import { openApiRoutes } from './routes/openapi.routes';
 import { publicRoutes } from './routes/public.routes';
@@ -26,17 +28,23 @@ export interface AppDeps {
   directory: TenancyDirectory;
   ctx: UseCaseContext;
   banner: BannerBundle;
+  /** Counters of the consent-write limit (Redis when configured, shared by every instance). */
+  limiter: RateLimiter;
 }
 
 /** The cookie-consent HTTP app, without listening (tests start it on port 0). */
 export function createApp(deps: AppDeps): HttpApp {
   const trustProxy = parseTrustProxy(deps.config.TRUST_PROXY);
   const app = createBaseApp({ ...deps, trustProxy });
-  app.use(publicRoutes({ ctx: deps.ctx, directory: deps.directory, banner: deps.banner, ratePerMinute: deps.config.CONSENT_RATE_LIMIT_PER_MINUTE }));
+  app.use(publicRoutes({ ctx: deps.ctx, directory: deps.directory, banner: deps.banner }));
   app.use(adminRoutes(deps.ctx, deps.directory, deps.logger));
   app.use(openApiRoutes());
   app.use(tenancyRoutes(deps.directory, deps.logger));
   finishApp(app, deps.logger);
   // The routes every page view hits skip the Express stack (ADR 0013).
-  return withFastRoutes(app, bannerScriptRoutes(deps.banner), { metrics: deps.metrics, logger: deps.logger, trustProxy });
+  const hot = [
+    ...bannerScriptRoutes(deps.banner),
+    consentWriteRoute({ ctx: deps.ctx, directory: deps.directory, limiter: deps.limiter, perMinute: deps.config.CONSENT_RATE_LIMIT_PER_MINUTE }),
+  ];
+  return withFastRoutes(app, hot, { metrics: deps.metrics, logger: deps.logger, trustProxy });
 }

@@ -14,7 +14,7 @@ export const configSchema = commonEnvSchema
     CONSENT_SIGNING_KEY: hex32.optional(),
     /** HMAC key (hex) for the keyed IP hash stored with each record and used for rate limits. */
     CONSENT_IP_HASH_KEY: hex32.optional(),
-    /** Consent writes accepted per minute from one IP address (per instance). */
+    /** Consent writes accepted per minute from one IP address (IPv6: one /56), counted across instances in Redis. */
     CONSENT_RATE_LIMIT_PER_MINUTE: env.int(120, 1),
     /** Consent records older than this many days are deleted (0 keeps them forever). */
     CONSENT_RETENTION_DAYS: env.int(1095),

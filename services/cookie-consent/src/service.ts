@@ -1,5 +1,17 @@
 import type { Kysely } from 'kysely';
-import { ConfigError, ConsumerGroups, OutboxRelay, Streams, createTenancyReadModel, readinessChecks, watchStreams, type ServiceModule, type Subscription } from '@parley/shared';
+import {
+  ConfigError,
+  ConsumerGroups,
+  OutboxRelay,
+  Streams,
+  connectCounterStore,
+  createRateLimiter,
+  createTenancyReadModel,
+  readinessChecks,
+  watchStreams,
+  type ServiceModule,
+  type Subscription,
+} from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
 import { buildBanner } from './banner/build-banner';
@@ -44,8 +56,11 @@ export const cookieConsent: ServiceModule<Config> = {
     };
     const banner = await buildBanner();
     logger.info({ version: banner.version, bytes: banner.bytes, gzipBytes: banner.gzipBytes }, 'banner built');
+    const counters = await connectCounterStore(config.REDIS_URL, logger);
+    const limiter = createRateLimiter({ redis: counters, keyPrefix: `${config.REDIS_KEY_PREFIX}consent:rl:`, logger });
     const app = createApp({
       config,
+      limiter,
       logger,
       metrics,
       ctx,
@@ -80,6 +95,7 @@ export const cookieConsent: ServiceModule<Config> = {
         await stats?.stop();
         await tenancy.stop();
         await relay.stop();
+        counters?.disconnect();
       },
     };
   },

@@ -182,4 +182,19 @@ describe('rate limit', () => {
     expect(last!.headers['retry-after']).toBeDefined();
     expect(await rowsFor(bodies[2]!.consentId)).toHaveLength(0);
   });
+
+  it('when the writes go to two instances, then they share one count', async () => {
+    // Behind a trusted proxy on loopback, so this case has a client address of its own.
+    const settings = { CONSENT_RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: 'loopback', REDIS_URL: infra.redisUrl, REDIS_KEY_PREFIX: infra.redisPrefix };
+    const [a, b] = [await startTestService(cookieConsent, infra, settings), await startTestService(cookieConsent, infra, settings)];
+    try {
+      const send = (url: string) =>
+        request(url).post('/v1/consents').set('Origin', ORIGIN).set('X-Forwarded-For', '198.51.100.7').send(buildConsentBody('daily', ORIGIN));
+      const statuses = [(await send(a.url)).status, (await send(b.url)).status, (await send(b.url)).status];
+      expect(statuses).toEqual([201, 201, 429]);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
 });
