@@ -15,6 +15,8 @@ export interface AppDeps {
   readiness: Record<string, ReadinessCheck>;
   ctx: UseCaseContext;
   directory: TenancyDirectory;
+  /** The hub live-queue streams listen to (fed by the live channel); when absent, `ctx.live` if it is a hub itself. */
+  liveHub?: QueueLiveHub;
 }
 
 /** The moderation-queue HTTP app, without listening (tests start it on port 0). */
@@ -23,6 +25,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(openApiRoutes());
   app.use(authFailureLimit(deps.config.AUTH_FAILURES_PER_MINUTE, deps.logger));
   app.use(adminRoutes(deps.ctx, deps.directory, deps.logger));
-  app.use(moderationRoutes(deps.ctx, deps.directory, deps.logger, deps.ctx.live ?? new QueueLiveHub(), deps.config.LIVE_HEARTBEAT_MS));
+  app.use(moderationRoutes(deps.ctx, deps.directory, deps.logger, deps.liveHub ?? liveHubOf(deps.ctx), deps.config.LIVE_HEARTBEAT_MS));
   return finishApp(app, deps.logger);
+}
+
+function liveHubOf(ctx: UseCaseContext): QueueLiveHub {
+  if (ctx.live instanceof QueueLiveHub) return ctx.live;
+  return new QueueLiveHub();
 }

@@ -1,15 +1,16 @@
 import type { Kysely } from 'kysely';
-import { OutboxRelay, cachedDirectory, readinessChecks, type ServiceModule, type Subscription } from '@parley/shared';
+import { OutboxRelay, cachedDirectory, createLiveChannel, readinessChecks, type ServiceModule, type Subscription } from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
 import { moderationConfig, type Config } from './config';
 import { SCHEMA, type ModerationDb } from './db/tables';
 import { ensureBootstrapAdmin } from './domain/api-keys';
 import type { UseCaseContext } from './domain/context';
-import { QueueLiveHub } from './domain/queue-live-hub';
+import { QueueLiveHub, type QueueChange } from './domain/queue-live-hub';
 import { WebhookDispatcher } from './jobs/webhook-dispatcher.job';
 import { findApiKeyByHash } from './repositories/api-key.repository';
 import { findSiteById } from './repositories/site.repository';
+import { LIVE_QUEUE_CHANNEL, LiveQueueFanOut } from './streams/live-queue.channel';
 import { subscribeReported } from './streams/reported.consumer';
 import { subscribeStatusChanged } from './streams/status-changed.consumer';
 import { subscribeSubmitted } from './streams/submitted.consumer';
@@ -32,7 +33,9 @@ export const moderationQueue: ServiceModule<Config> = {
     });
     // The source of truth is local, but cached all the same: every API call checks a key.
     const directory = cachedDirectory({ findSite: (id) => findSiteById(kdb, id), findKeyByHash: (h) => findApiKeyByHash(kdb, h) });
-    const live = new QueueLiveHub();
+    // Every instance's open live-queue streams hear every instance's changes (ADR 0014).
+    const hub = new QueueLiveHub();
+    const live = new LiveQueueFanOut(createLiveChannel({ databaseUrl: config.DATABASE_URL, channel: LIVE_QUEUE_CHANNEL, logger }), hub, logger);
     const afterCommit = () => {
       relay.kick();
       webhooks.kick();
@@ -45,7 +48,7 @@ export const moderationQueue: ServiceModule<Config> = {
         afterCommit();
       },
     };
-    const app = createApp({ config, logger, metrics, ctx, directory, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
+    const app = createApp({ config, logger, metrics, ctx, directory, liveHub: hub, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
     let subscriptions: Subscription[] = [];
     return {
       name: 'moderation-queue',
@@ -58,6 +61,7 @@ export const moderationQueue: ServiceModule<Config> = {
             `\n  First start: an admin API key was created. Keep it now; it is not shown again.\n  ${boot.secret}\n\n`,
           );
         }
+        await live.start();
         relay.start();
         webhooks.start();
         const consumer = {
@@ -65,7 +69,7 @@ export const moderationQueue: ServiceModule<Config> = {
           transport,
           logger,
           claimIdleMs: config.STREAM_CLAIM_IDLE_MS,
-          onChange: (change: Parameters<QueueLiveHub['publish']>[0][number]) => {
+          onChange: (change: QueueChange) => {
             // Webhooks of pipeline verdicts wait for the dispatcher's next poll: kicking it per
             // comment would run a transaction per comment for sites that have no webhooks at all.
             relay.kick();
@@ -84,6 +88,7 @@ export const moderationQueue: ServiceModule<Config> = {
         subscriptions = [];
         await webhooks.stop();
         await relay.stop();
+        await live.close();
       },
     };
   },

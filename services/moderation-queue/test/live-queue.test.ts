@@ -63,4 +63,43 @@ describe('the live queue', () => {
     expect(live.events.map((x) => x.data.commentId)).toEqual([mine.payload.commentId]);
     live.close();
   });
+
+  it('when a moderator decides through another instance, then streams open on every instance show it, once', async () => {
+    const key = await h.siteWithModerator('fanout-site', { moderation: { mode: 'pre' } });
+    const b = await h.startInstance();
+    const onA = openLive(h.svc.url, key, 'fanout-site');
+    const onB = openLive(b.url, key, 'fanout-site');
+    await eventually(async () => onA.status() === 200 && onB.status() === 200);
+    const e = buildSubmitted('fanout-site');
+    await h.submit(e);
+    const id = e.payload.commentId;
+    // The worker that judged it may run in either instance; both streams see it enter.
+    await eventually(async () => [onA, onB].every((l) => l.events.some((x) => x.event === 'entered' && x.data.commentId === id)));
+
+    expect((await modClient(h.svc.url, key, 'fanout-site').decide(id, { action: 'approve', expectedState: 'held' })).status).toBe(200);
+    const left = await eventually(async () => onB.events.find((x) => x.event === 'left' && x.data.commentId === id));
+    expect(left.data).toMatchObject({ from: 'held', to: 'approved' });
+    await eventually(async () => onA.events.some((x) => x.event === 'left' && x.data.commentId === id));
+    for (const l of [onA, onB]) expect(l.events.filter((x) => x.data.commentId === id).map((x) => x.event)).toEqual(['entered', 'left']);
+    onA.close();
+    onB.close();
+  });
+
+  it('when a bulk decision moves more comments than one notice can carry, then another instance’s stream shows every one leaving', async () => {
+    const key = await h.siteWithModerator('bulk-live-site', { moderation: { mode: 'pre' } });
+    const b = await h.startInstance();
+    const ids: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const e = buildSubmitted('bulk-live-site', { threadId: `a-rather-long-thread-name-to-fill-the-notice-${i}` });
+      await h.submit(e);
+      ids.push(e.payload.commentId);
+    }
+    const onB = openLive(b.url, key, 'bulk-live-site');
+    await eventually(async () => onB.status() === 200);
+    const res = await modClient(h.svc.url, key, 'bulk-live-site').bulk({ action: 'reject', items: ids.map((commentId) => ({ commentId, expectedState: 'held' })) });
+    expect(res.status).toBe(200);
+    await eventually(async () => onB.events.filter((x) => x.event === 'left').length >= ids.length, 10_000);
+    expect(onB.events.filter((x) => x.event === 'left').map((x) => x.data.commentId).sort()).toEqual([...ids].sort());
+    onB.close();
+  });
 });

@@ -6,6 +6,7 @@ import type {
   ConsentRecordedV1,
   PrivacyRequestsV1,
   SitesChangedV1,
+  ThreadsChangedV1,
 } from './events';
 
 /**
@@ -152,4 +153,12 @@ export const fixtures = {
       recordedAt: at,
     },
   } satisfies ConsentRecordedV1,
+  threadsChanged: {
+    id: '01943c4e-8a00-7000-8000-000000000008',
+    type: 'threads.changed',
+    version: 1,
+    occurredAt: at,
+    site: 'thinktank',
+    payload: { threadId: 'peace-talks-2025', closedAt: at },
+  } satisfies ThreadsChangedV1,
 };

@@ -7,6 +7,7 @@ export const Streams = {
   commentsReported: 'comments.reported',
   privacyRequests: 'privacy.requests',
   consentRecorded: 'consent.recorded',
+  threadsChanged: 'threads.changed',
 } as const;
 export type StreamName = (typeof Streams)[keyof typeof Streams];
 

@@ -9,6 +9,7 @@ import {
   makeEnvelope,
   privacyRequestsV1,
   sitesChangedV1,
+  threadsChangedV1,
 } from '../../src';
 
 const cases = [
@@ -19,6 +20,7 @@ const cases = [
   ['comments.reported', commentsReportedV1, fixtures.commentsReported],
   ['privacy.requests', privacyRequestsV1, fixtures.privacyRequests],
   ['consent.recorded', consentRecordedV1, fixtures.consentRecorded],
+  ['threads.changed', threadsChangedV1, fixtures.threadsChanged],
 ] as const;
 
 describe('event contracts', () => {
@@ -37,6 +39,13 @@ describe('event contracts', () => {
     const r = commentsSubmittedV1.safeParse({ ...fixtures.commentsSubmitted, payload });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.path).toEqual(['payload', 'commentId']);
+  });
+
+  it('when a thread is reopened, then threads.changed carries a null closedAt; a date that is not ISO is refused', () => {
+    const reopened = { ...fixtures.threadsChanged, payload: { ...fixtures.threadsChanged.payload, closedAt: null } };
+    expect(threadsChangedV1.parse(reopened)).toEqual(reopened);
+    const garbled = { ...fixtures.threadsChanged, payload: { ...fixtures.threadsChanged.payload, closedAt: 'yesterday' } };
+    expect(threadsChangedV1.safeParse(garbled).error?.issues[0]?.path).toEqual(['payload', 'closedAt']);
   });
 
   it('when an envelope is made, then it has a UUIDv7 id, the time and the site', () => {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ModerationDb } from '../db/tables';
-import type { QueueLiveHub } from './queue-live-hub';
+import type { QueueLivePublisher } from './queue-live-hub';
 
 /** What use cases need: the database, and a nudge for the outbox relay once they have committed. */
 export interface UseCaseContext {
@@ -8,8 +8,8 @@ export interface UseCaseContext {
   /** Wakes the outbox relay (and the webhook dispatcher) so events leave at once instead of at the next poll. */
   afterCommit(): void;
   now?: () => Date;
-  /** Moderators' live queue streams; told after a commit. */
-  live?: QueueLiveHub;
+  /** Moderators' live queue streams (on every instance); told after a commit. */
+  live?: QueueLivePublisher;
 }
 
 /** Who acts: an API key, or the operator's command line. */

@@ -12,6 +12,11 @@ export interface QueueChange {
 
 type Listener = (change: QueueChange) => void;
 
+/** Where use cases announce committed changes: the hub itself, or the fan-out to every instance's hub. */
+export interface QueueLivePublisher {
+  publish(changes: readonly QueueChange[]): void;
+}
+
 // 'pending' is only the instant before the pipeline's verdict: the queue moderators work is 'held'.
 const WAITING: ReadonlySet<CommentState | null> = new Set(['held']);
 
@@ -23,10 +28,10 @@ export function queueMovement(change: Pick<QueueChange, 'from' | 'to'>): 'entere
 }
 
 /**
- * In-process fan-out of committed changes to open live-queue streams, per site. Each instance
- * sees the changes it committed itself (worker verdicts and decisions made through it).
+ * This instance's open live-queue streams, per site. In a service it is fed by the live channel
+ * (streams/live-queue.channel.ts), which carries every instance's committed changes to every hub.
  */
-export class QueueLiveHub {
+export class QueueLiveHub implements QueueLivePublisher {
   private readonly listeners = new Map<string, Set<Listener>>();
 
   subscribe(site: string, listener: Listener): () => void {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '@parley/shared';
 import type { ModerationDb } from '../db/tables';
 import { SIGNATURE_HEADER, signWebhook } from '../domain/webhooks';
-import { lockDueDeliveries, markAttemptFailed, markDelivered, type DueDelivery } from '../repositories/webhook.repository';
+import { claimDueDeliveries, markAttemptFailed, markDelivered, type DueDelivery } from '../repositories/webhook.repository';
 
 export interface WebhookDispatcherOptions {
   db: Kysely<ModerationDb>;
@@ -14,6 +14,13 @@ export interface WebhookDispatcherOptions {
   /** Attempts before a delivery is given up. */
   maxAttempts: number;
   timeoutMs: number;
+  /**
+   * How long a claimed delivery stays with this dispatcher before another may try it (default: the
+   * timeout plus 30 s). Longer than any call can take, so a live dispatcher is never overtaken.
+   */
+  leaseMs?: number;
+  /** Deliveries claimed per round (default 20). */
+  batchSize?: number;
 }
 
 const MAX_RETRY_MS = 3_600_000;
@@ -21,7 +28,10 @@ const MAX_RETRY_MS = 3_600_000;
 /**
  * Delivers queued webhook calls: POST of the JSON body, signed (HMAC-SHA256 over "<timestamp>.<body>")
  * with the hook's secret. Any 2xx counts; anything else retries with exponential backoff until
- * maxAttempts. Rows are locked with SKIP LOCKED, so every instance can run a dispatcher.
+ * maxAttempts. Every instance can run a dispatcher: a round claims due rows in one short statement
+ * (SKIP LOCKED, leased until the call must be over), calls the receivers with no transaction open,
+ * then records each result in a statement of its own, fenced by the attempt number so a result that
+ * comes back after its lease was taken over changes nothing.
  */
 export class WebhookDispatcher {
   private running = false;
@@ -50,14 +60,14 @@ export class WebhookDispatcher {
 
   /** One round; returns how many deliveries it attempted. */
   async flushOnce(): Promise<number> {
-    return this.o.db.transaction().execute(async (trx) => {
-      const due = await lockDueDeliveries(trx, new Date(), 20);
-      await Promise.all(due.map((d) => this.attempt(trx, d)));
-      return due.length;
-    });
+    const due = await claimDueDeliveries(this.o.db, new Date(), this.o.batchSize ?? 20, this.o.leaseMs ?? this.o.timeoutMs + 30_000);
+    // Every call runs to its end before the round does (stop() waits for them), even if one result cannot be recorded.
+    const failed = (await Promise.allSettled(due.map((d) => this.attempt(d)))).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return due.length;
   }
 
-  private async attempt(trx: Kysely<ModerationDb>, d: DueDelivery): Promise<void> {
+  private async attempt(d: DueDelivery): Promise<void> {
     const ts = Math.floor(Date.now() / 1000);
     let error: string | undefined;
     try {
@@ -74,11 +84,15 @@ export class WebhookDispatcher {
       error = err instanceof Error ? err.message : String(err);
     }
     const now = new Date();
-    if (!error) return markDelivered(trx, d.id, now);
-    const attempts = d.attempts + 1;
-    const retryAt = attempts >= this.o.maxAttempts ? null : new Date(now.getTime() + Math.min(MAX_RETRY_MS, this.o.retryBaseMs * 2 ** (attempts - 1)));
-    this.o.logger.warn({ delivery: d.id, event: d.event, attempts, err: error, giveUp: retryAt === null }, 'webhook delivery failed');
-    await markAttemptFailed(trx, d.id, error, retryAt, now);
+    const attempts = d.attempts;
+    let recorded: boolean;
+    if (!error) recorded = await markDelivered(this.o.db, d.id, attempts, now);
+    else {
+      const retryAt = attempts >= this.o.maxAttempts ? null : new Date(now.getTime() + Math.min(MAX_RETRY_MS, this.o.retryBaseMs * 2 ** (attempts - 1)));
+      this.o.logger.warn({ delivery: d.id, event: d.event, attempts, err: error, giveUp: retryAt === null }, 'webhook delivery failed');
+      recorded = await markAttemptFailed(this.o.db, d.id, attempts, error, retryAt, now);
+    }
+    if (!recorded) this.o.logger.warn({ delivery: d.id, event: d.event, attempts }, 'webhook result not recorded: its lease ran out and another attempt began');
   }
 
   private async run(): Promise<void> {

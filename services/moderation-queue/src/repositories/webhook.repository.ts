@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { uuidv7 } from '@parley/shared';
 import { SCHEMA, type ModerationDb, type WebhookRow } from '../db/tables';
 
@@ -42,39 +42,61 @@ export interface DueDelivery {
   secret: string;
   event: string;
   body: string;
+  /** This attempt's number (1 for the first): the fence its result is recorded under. */
   attempts: number;
 }
 
-/** Due deliveries, locked (SKIP LOCKED: several dispatchers share the table). */
-export async function lockDueDeliveries(db: Db, now: Date, limit: number): Promise<DueDelivery[]> {
+/**
+ * Claims up to `limit` due deliveries in one statement (its own short transaction): SKIP LOCKED so
+ * concurrent dispatchers take different rows, the attempt counted, and the row leased by moving its
+ * next attempt to `now + leaseMs`. The HTTP call then runs outside any transaction; if the
+ * dispatcher dies before recording a result, the delivery is simply due again when the lease ends.
+ */
+export async function claimDueDeliveries(db: Db, now: Date, limit: number, leaseMs: number): Promise<DueDelivery[]> {
   return db
     .withSchema(SCHEMA)
-    .selectFrom('webhook_deliveries as d')
-    .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
-    .select(['d.id', 'w.url', 'w.secret', 'd.event', 'd.body', 'd.attempts'])
-    .where('d.delivered_at', 'is', null)
-    .where('d.failed_at', 'is', null)
-    .where('d.next_attempt_at', '<=', now)
-    .orderBy('d.next_attempt_at')
-    .limit(limit)
-    .forUpdate('d')
-    .skipLocked()
+    .with(
+      (cte) => cte('due').materialized(),
+      (qb) =>
+        qb
+          .selectFrom('webhook_deliveries as d')
+          .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
+          .select('d.id')
+          .where('d.delivered_at', 'is', null)
+          .where('d.failed_at', 'is', null)
+          .where('d.next_attempt_at', '<=', now)
+          .orderBy('d.next_attempt_at')
+          .limit(limit)
+          .forUpdate('d')
+          .skipLocked(),
+    )
+    .updateTable('webhook_deliveries as d')
+    .from(['due', 'webhooks as w'])
+    .set((eb) => ({ attempts: eb('d.attempts', '+', 1), next_attempt_at: new Date(now.getTime() + leaseMs) }))
+    .whereRef('d.id', '=', 'due.id')
+    .whereRef('w.id', '=', 'd.webhook_id')
+    .returning(['d.id', 'w.url', 'w.secret', 'd.event', 'd.body', 'd.attempts'])
     .execute();
 }
 
-export async function markDelivered(db: Db, id: string, at: Date): Promise<void> {
-  await db.withSchema(SCHEMA).updateTable('webhook_deliveries').set((eb) => ({ delivered_at: at, attempts: eb('attempts', '+', 1) })).where('id', '=', id).execute();
+/** Whether a claimed attempt is still the delivery's latest and undecided (its lease was not taken over). */
+const stillClaimed = (attempt: number) => (eb: ExpressionBuilder<ModerationDb, 'webhook_deliveries'>) =>
+  eb.and([eb('attempts', '=', attempt), eb('delivered_at', 'is', null), eb('failed_at', 'is', null)]);
+
+/** Records a successful attempt; false when the lease had run out and another attempt began meanwhile. */
+export async function markDelivered(db: Db, id: string, attempt: number, at: Date): Promise<boolean> {
+  const r = await db.withSchema(SCHEMA).updateTable('webhook_deliveries').set({ delivered_at: at }).where('id', '=', id).where(stillClaimed(attempt)).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
-export async function markAttemptFailed(db: Db, id: string, error: string, retryAt: Date | null, at: Date): Promise<void> {
-  await db
+/** Records a failed attempt: tried again at `retryAt`, or given up when null. False as for markDelivered. */
+export async function markAttemptFailed(db: Db, id: string, attempt: number, error: string, retryAt: Date | null, at: Date): Promise<boolean> {
+  const r = await db
     .withSchema(SCHEMA)
     .updateTable('webhook_deliveries')
-    .set((eb) => ({
-      attempts: eb('attempts', '+', 1),
-      last_error: error.slice(0, 500),
-      ...(retryAt ? { next_attempt_at: retryAt } : { failed_at: at }),
-    }))
+    .set({ last_error: error.slice(0, 500), ...(retryAt ? { next_attempt_at: retryAt } : { failed_at: at }) })
     .where('id', '=', id)
-    .execute();
+    .where(stillClaimed(attempt))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }

@@ -65,12 +65,17 @@ export interface ModerationHarness {
   siteWithModerator(id: string, settings?: object): Promise<string>;
   /** Publishes and waits until the worker stored the comment; returns its state. */
   submit(envelope: CommentsSubmittedV1): Promise<string>;
+  /** One more instance of the service on the same database and Redis (stopped by close()). */
+  startInstance(env?: Record<string, string>): Promise<RunningTestService>;
   close(): Promise<void>;
 }
 
 export async function startModeration(env: Record<string, string> = {}): Promise<ModerationHarness> {
   const infra = await startTestInfra();
-  const svc = await startTestService(moderationQueue, infra, { BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_KEY, ...env });
+  // DATABASE_URL as in production: the live queue's instances talk over Postgres LISTEN/NOTIFY.
+  const baseEnv = { BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_KEY, DATABASE_URL: infra.databaseUrl, ...env };
+  const svc = await startTestService(moderationQueue, infra, baseEnv);
+  const others: RunningTestService[] = [];
   const admin = adminClient(svc.url, BOOTSTRAP_KEY);
   const db = infra.db.db as Kysely<ModerationDb>;
   const statusChanges: CommentsStatusChangedV1[] = [];
@@ -99,8 +104,14 @@ export async function startModeration(env: Record<string, string> = {}): Promise
       await infra.transport.publish(Streams.commentsSubmitted, envelope);
       return eventually(() => stateOf(envelope.payload.commentId), 10_000);
     },
+    async startInstance(more = {}) {
+      const other = await startTestService(moderationQueue, infra, { ...baseEnv, ...more });
+      others.push(other);
+      return other;
+    },
     async close() {
       await observer.stop();
+      await Promise.all(others.map((o) => o.stop()));
       await svc.stop();
       await infra.close();
     },
