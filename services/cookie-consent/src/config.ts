@@ -10,7 +10,10 @@ const hex32 = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (
 export const configSchema = commonEnvSchema
   .extend({
     PORT: env.port(4003),
-    /** Ed25519 private key seed (hex) that signs consent receipts; its public key is at /.well-known/jwks.json. */
+    /**
+     * Ed25519 private key seed (hex) that signs consent receipts; its public key is at /.well-known/jwks.json.
+     * To rotate, set a new one: every key that ever signed stays published there, so old receipts verify.
+     */
     CONSENT_SIGNING_KEY: hex32.optional(),
     /** HMAC key (hex) for the keyed IP hash stored with each record and used for rate limits. */
     CONSENT_IP_HASH_KEY: hex32.optional(),

@@ -22,6 +22,7 @@ import { ChainAppender } from './domain/chain-appender';
 import type { UseCaseContext } from './domain/context';
 import { enforceRetention } from './domain/enforce-retention';
 import { createReceiptSigner } from './domain/receipt-signer';
+import { rememberSigningKey } from './repositories/signing-key.repository';
 
 export const cookieConsent: ServiceModule<Config> = {
   name: 'cookie-consent',
@@ -45,6 +46,8 @@ export const cookieConsent: ServiceModule<Config> = {
     if (!config.CONSENT_SIGNING_KEY) logger.warn('CONSENT_SIGNING_KEY is not set: receipts are signed with the public development key');
     const kdb = db.db as Kysely<ConsentDb>;
     const signer = createReceiptSigner(config.CONSENT_SIGNING_KEY ?? DEV_SIGNING_KEY);
+    // Published from now on, also after the key is rotated away (receipts outlive keys).
+    await rememberSigningKey(kdb, signer.kid, { ...signer.jwk }, new Date());
     const afterCommit = () => relay.kick();
     const ctx: UseCaseContext = {
       db: kdb,

@@ -141,3 +141,26 @@ describe('history and export', () => {
     expect(denied.status).toBe(403);
   });
 });
+
+describe('signing key rotation', () => {
+  it('when the signing key is replaced, then new receipts use the new key and receipts signed before still verify from the JWKS', async () => {
+    const before = await record();
+    const rotated = await startTestService(cookieConsent, infra, { CONSENT_SIGNING_KEY: 'ab'.repeat(32) });
+    try {
+      const after = await request(rotated.url).post('/v1/consents').set('Origin', ORIGIN).send(buildConsentBody('daily', ORIGIN));
+      expect(after.status).toBe(201);
+      const kidOf = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString()).kid as string;
+      expect(kidOf(after.body.receipt)).not.toBe(kidOf(before.receipt));
+      const jwks = (await request(rotated.url).get('/.well-known/jwks.json')).body as { keys: { kid: string }[] };
+      expect(jwks.keys[0]!.kid).toBe(kidOf(after.body.receipt)); // the current key first
+      for (const receipt of [before.receipt, after.body.receipt as string]) {
+        const [h, p, s] = receipt.split('.') as [string, string, string];
+        const jwk = jwks.keys.find((k) => k.kid === kidOf(receipt));
+        expect(jwk).toBeDefined();
+        expect(verify(null, Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk as never, format: 'jwk' }), Buffer.from(s, 'base64url'))).toBe(true);
+      }
+    } finally {
+      await rotated.stop();
+    }
+  });
+});

@@ -73,7 +73,15 @@ export interface DailyActionStatsTable {
   gpc: number;
 }
 
+export interface SigningKeyTable {
+  kid: string;
+  /** The public JWK as published (OKP / Ed25519). */
+  jwk: Record<string, string>;
+  first_used_at: Date;
+}
+
 export interface ConsentDb extends TenancyReadTables {
+  signing_keys: SigningKeyTable;
   config_revisions: ConfigRevisionTable;
   chain_heads: ChainHeadTable;
   records: RecordTable;

@@ -19,7 +19,7 @@ export function publicRoutes({ ctx, directory, banner }: PublicRoutesOptions): R
   const config = configHandlers(ctx);
   // banner.js and POST /v1/consents are fast routes (app.ts).
   router.get('/banner.manifest.json', bannerManifestHandler(banner));
-  router.get('/.well-known/jwks.json', jwksHandler(ctx.signer));
+  router.get('/.well-known/jwks.json', jwksHandler(ctx.db, ctx.signer));
   router.get('/v1/sites/:site/consent/config', loadSite(directory), corsForSite, config.publicConfig);
   router.options('/v1/consents', consentPreflight);
   return router;
