@@ -107,13 +107,23 @@ async function runScenarios(databaseUrl: string, redisUrl: string, prefix: strin
   });
   const run = (scenario: string, load: Load, duration?: number) => cannon(scenario, load, { connections: CONNECTIONS, duration });
   try {
-    // Unrecorded warm-up: JIT, pool connections and chain heads, so the first scenario is not penalised.
-    await run('warm-up', { kind: 'consent', url, sites }, Number(process.env.BENCH_WARMUP_S ?? 3));
-    rows.push(await run('bare node:http POST (baseline)', { kind: 'consent', url: bare.url, sites }));
-    rows.push(await run('POST /v1/consents (one site: one chain)', { kind: 'consent', url, sites: [sites[0]!] }));
-    rows.push(await run(`POST /v1/consents (${SITES} sites)`, { kind: 'consent', url, sites }));
-    rows.push(await run('bare node:http static banner (baseline)', { kind: 'get', url: `${bare.url}/banner.js`, headers: { 'accept-encoding': 'gzip' } }));
-    rows.push(await run('GET /banner.js', { kind: 'get', url: `${url}/banner.js`, headers: { 'accept-encoding': 'gzip' } }));
+    // banner.js first, on a quiet service: after the write scenarios the relay and the statistics
+    // consumer are still working through their backlog and would share the CPU with it.
+    const gzip = { 'accept-encoding': 'gzip' };
+    await run('warm-up', { kind: 'get', url: `${url}/banner.js`, headers: gzip }, Number(process.env.BENCH_WARMUP_S ?? 3));
+    const banner: Row[] = [];
+    for (let i = 0; i < 2; i++) {
+      banner.push(await run('bare node:http static banner (baseline)', { kind: 'get', url: `${bare.url}/banner.js`, headers: gzip }));
+      banner.push(await run('GET /banner.js', { kind: 'get', url: `${url}/banner.js`, headers: gzip }));
+    }
+    if (process.env.BENCH_ONLY !== 'banner') {
+      // Unrecorded warm-up: JIT, pool connections and chain heads, so the first scenario is not penalised.
+      await run('warm-up', { kind: 'consent', url, sites }, Number(process.env.BENCH_WARMUP_S ?? 3));
+      rows.push(await run('bare node:http POST (baseline)', { kind: 'consent', url: bare.url, sites }));
+      rows.push(await run('POST /v1/consents (one site: one chain)', { kind: 'consent', url, sites: [sites[0]!] }));
+      rows.push(await run(`POST /v1/consents (${SITES} sites)`, { kind: 'consent', url, sites }));
+    }
+    rows.push(...banner);
   } finally {
     await closeServer(bare.server);
     await closeServer(server);
@@ -122,17 +132,26 @@ async function runScenarios(databaseUrl: string, redisUrl: string, prefix: strin
     await db.close();
   }
 
-  const [postBase, postOne, postMany, staticBase, banner] = rows as [Row, Row, Row, Row, Row];
-  const ratio = (a: Row, b: Row) => `${((a.rps / b.rps) * 100).toFixed(0)}%`;
+  const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
+  const sum = (name: string, key: 'rps' | 'cpuUsPerReq') => rows.filter((r) => r.scenario === name).reduce((n, r) => n + r[key], 0);
+  const [servedRps, statik] = [sum('GET /banner.js', 'rps'), sum('bare node:http static banner (baseline)', 'rps')];
+  const [servedCpu, statikCpu] = [sum('GET /banner.js', 'cpuUsPerReq'), sum('bare node:http static banner (baseline)', 'cpuUsPerReq')];
   const lines = [
     `cookie-consent bench — ${DURATION}s per scenario, ${CONNECTIONS} connections, loopback, Postgres and Redis on 127.0.0.1`,
     '',
     ...table(rows),
     '',
-    `POST /v1/consents: ${postMany.rps} records/s over ${SITES} sites (${ratio(postMany, postBase)} of bare node:http), one site ${postOne.rps} records/s; target ≥ 5000/s at p99 ≤ 50 ms.`,
-    `GET /banner.js: ${ratio(banner, staticBase)} of the static baseline (target ≥ 90%).`,
-    `banner.js size: ${manifest.bytes} B minified, ${manifest.gzipBytes} B gzipped JS+CSS (budget 6144 B).`,
   ];
+  const [postBase, postOne, postMany] = rows;
+  if (postBase && postOne && postMany && postBase.scenario.startsWith('bare node:http POST')) {
+    lines.push(
+      `POST /v1/consents: ${postMany.rps} records/s over ${SITES} sites (${ratio(postMany.rps, postBase.rps)} of bare node:http), one site ${postOne.rps} records/s; target ≥ 5000/s at p99 ≤ 50 ms.`,
+    );
+  }
+  lines.push(
+    `GET /banner.js (two runs each, alternated): ${ratio(servedRps, statik)} of the static baseline's requests/s, ${ratio(statikCpu, servedCpu)} of its efficiency in CPU per request (target ≥ 90%).`,
+    `banner.js size: ${manifest.bytes} B minified, ${manifest.gzipBytes} B gzipped JS+CSS (budget 6144 B).`,
+  );
   return lines.join('\n');
 }
 
