@@ -1,6 +1,7 @@
 import { benchConsent } from './consent.bench';
 import { benchEmbeddedStart } from './embedded-start.bench';
 import { benchIntake } from './intake.bench';
+import { benchIntakeScale } from './intake-scale.bench';
 import { benchSpamClassifier } from './moderation-spam.bench';
 import { benchModeration } from './moderation.bench';
 import { benchSizes } from './sizes.bench';
@@ -56,6 +57,11 @@ export const sections: BenchSection[] = [
     id: 'intake',
     title: 'comment-intake: comments accepted and thread pages served',
     run: () => benchIntake(),
+  },
+  {
+    id: 'intake-scale',
+    title: 'comment-intake: submit latency on an empty table and at 5 million comments',
+    run: () => benchIntakeScale(),
   },
   {
     id: 'moderation',
