@@ -24,6 +24,11 @@ export const configSchema = commonEnvSchema
     RATE_LIMIT_IP_PER_MINUTE: env.int(10),
     RATE_LIMIT_EMAIL_PER_MINUTE: env.int(5),
     RATE_LIMIT_SITE_PER_MINUTE: env.int(600),
+    /**
+     * How long a thread's version (the basis of its cached pages and ETags) is trusted before it is
+     * read again: the fallback for a change made on another instance whose live notice was lost.
+     */
+    THREAD_VERSION_TTL_MS: env.int(1_000, 0),
     /** Largest accepted JSON body. */
     BODY_LIMIT: z.string().regex(/^\d+(kb|mb)?$/).default('32kb'),
   })

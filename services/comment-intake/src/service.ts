@@ -5,6 +5,7 @@ import {
   Streams,
   connectCounterStore,
   createRateLimiter,
+  createLiveChannel,
   createTenancyReadModel,
   readinessChecks,
   watchStreams,
@@ -18,9 +19,13 @@ import { SCHEMA, type IntakeDb } from './db/tables';
 import type { IntakeContext } from './domain/context';
 import { createPrivacy } from './domain/privacy';
 import { pruneExpired } from './domain/prune-expired';
+import { toPublicComment } from './domain/read-thread';
 import { ThreadLiveHub } from './domain/thread-live-hub';
 import { ThreadPageCache } from './domain/thread-page-cache';
+import { findApprovedCommentById } from './repositories/comment.repository';
+import { LIVE_THREAD_CHANNEL, LiveThreadFanOut } from './streams/live-thread.channel';
 import { subscribeStatusChanged } from './streams/status-changed.consumer';
+import { subscribeThreadsChanged } from './streams/threads-changed.consumer';
 import { buildWidget } from './widget';
 
 export const commentIntake: ServiceModule<Config> = {
@@ -38,11 +43,31 @@ export const commentIntake: ServiceModule<Config> = {
       consumer: consumerName,
     });
     // Lag and pending of every stream this service consumes, sampled on each /metrics scrape.
-    watchStreams(metrics, transport, [...tenancy.streams, { stream: Streams.commentsStatusChanged, group: ConsumerGroups.commentIntake }], logger);
+    watchStreams(
+      metrics,
+      transport,
+      [
+        ...tenancy.streams,
+        { stream: Streams.commentsStatusChanged, group: ConsumerGroups.commentIntake },
+        { stream: Streams.threadsChanged, group: ConsumerGroups.commentIntake },
+      ],
+      logger,
+    );
     const relay = new OutboxRelay({ db: db.db, schema: SCHEMA, transport, metrics, logger });
     const privacy = createPrivacy(config.INTAKE_HASH_KEY, config.INTAKE_EMAIL_KEY);
-    const pages = new ThreadPageCache();
+    const pages = new ThreadPageCache(undefined, config.THREAD_VERSION_TTL_MS);
     const live = new ThreadLiveHub();
+    // Every instance's cached pages and open streams follow every instance's changes (ADR 0014).
+    const fanOut = new LiveThreadFanOut(
+      createLiveChannel({ databaseUrl: config.DATABASE_URL, channel: LIVE_THREAD_CHANNEL, logger }),
+      live,
+      pages,
+      async (site, thread, id) => {
+        const row = await findApprovedCommentById(kdb, site, thread, id);
+        return row && toPublicComment(row);
+      },
+      logger,
+    );
     const ctx: IntakeContext = {
       db: kdb,
       privacy,
@@ -50,6 +75,7 @@ export const commentIntake: ServiceModule<Config> = {
       formTokenTtlMs: config.FORM_TOKEN_TTL_SECONDS * 1000,
       pages,
       live,
+      threadChanged: fanOut.changed,
       afterCommit: () => relay.kick(),
       now: () => new Date(),
       logger,
@@ -68,6 +94,7 @@ export const commentIntake: ServiceModule<Config> = {
     logger.info({ version: widget.version, bytes: widget.bytes, gzipBytes: widget.gzipBytes }, 'widget built');
     const app = createApp({ config, logger, metrics, ctx, limits, widget, directory: tenancy.directory, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
     let statusChanged: Subscription | undefined;
+    let threadsChanged: Subscription | undefined;
     let pruner: NodeJS.Timeout | undefined;
     const prune = () =>
       pruneExpired(ctx).then(
@@ -79,7 +106,9 @@ export const commentIntake: ServiceModule<Config> = {
       app,
       async start() {
         tenancy.start();
-        statusChanged = subscribeStatusChanged({ db: kdb, transport, consumer: consumerName, pages, live, logger });
+        await fanOut.start();
+        statusChanged = subscribeStatusChanged({ db: kdb, transport, consumer: consumerName, threadChanged: fanOut.changed, logger });
+        threadsChanged = subscribeThreadsChanged({ db: kdb, transport, consumer: consumerName, threadChanged: fanOut.changed, logger });
         relay.start();
         pruner = setInterval(() => void prune(), 3_600_000);
         pruner.unref();
@@ -87,6 +116,8 @@ export const commentIntake: ServiceModule<Config> = {
       async stop() {
         clearInterval(pruner);
         await statusChanged?.stop();
+        await threadsChanged?.stop();
+        await fanOut.close();
         await tenancy.stop();
         await relay.stop();
         redis?.disconnect();

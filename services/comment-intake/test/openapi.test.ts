@@ -31,4 +31,14 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(schema.properties ?? {})).toEqual(expect.arrayContaining(['name', 'email', 'website', 'text', 'parentId']));
     expect(post.responses['202']).toBeDefined();
   });
+
+  it('when a client reads the form token and thread page schemas, then both say whether the thread is closed', async () => {
+    const res = await request(h.url).get('/openapi.json');
+    const thread = '/v1/sites/{site}/threads/{thread}';
+    for (const path of [`${thread}/form-token`, `${thread}/comments`]) {
+      const schema = res.body.paths[path].get.responses['200'].content['application/json'].schema;
+      expect(schema.properties.closed).toMatchObject({ type: 'boolean' });
+      expect(schema.required).toContain('closed');
+    }
+  });
 });

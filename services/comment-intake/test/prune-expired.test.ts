@@ -29,6 +29,7 @@ describe('pruning expired idempotency keys', () => {
       formTokenTtlMs: 0,
       pages: new ThreadPageCache(),
       live: new ThreadLiveHub(),
+      threadChanged: () => undefined,
       afterCommit: () => undefined,
       now: () => new Date(),
       logger: silentLogger,

@@ -42,6 +42,7 @@ function readerContext(versionTtlMs: number) {
     formTokenTtlMs: 60_000,
     pages: new ThreadPageCache(5_000, versionTtlMs),
     live: new ThreadLiveHub(),
+    threadChanged: () => undefined,
     afterCommit: () => undefined,
     now: () => new Date(),
     logger: silentLogger,

@@ -11,6 +11,7 @@ import {
   upsertSiteSnapshot,
   type CommentStatus,
   type CommentsStatusChangedV1,
+  type ThreadsChangedV1,
   type TenancyReadTables,
 } from '@parley/shared';
 import { eventually, startTestInfra, startTestService, type RunningTestService, type TestInfraHandle } from '@parley/shared/testing';
@@ -114,6 +115,8 @@ export interface WidgetHarness {
   post(thread: string, body: { name: string; text: string; parentId?: string; website?: string; email?: string }, site?: string): Promise<Posted>;
   /** What moderation would publish: the comment's status changes, and intake applies it. */
   setStatus(id: string, thread: string, from: CommentStatus, to: CommentStatus, site?: string): Promise<void>;
+  /** What moderation publishes when a moderator closes (or reopens) a thread; waits until intake applied it. */
+  setThreadClosed(thread: string, closed: boolean, site?: string): Promise<void>;
   /** Posts and approves, then waits until the thread's public page lists it. */
   seed(thread: string, body: { name: string; text: string; parentId?: string; website?: string }, site?: string): Promise<Posted>;
   articleUrl(o?: ArticleOptions): string;
@@ -206,6 +209,11 @@ export async function startWidgetHarness(opts: { consent?: boolean } = {}): Prom
     };
     await infra.transport.publish(Streams.commentsStatusChanged, makeEnvelope(Streams.commentsStatusChanged, 1, site, payload));
   };
+  const setThreadClosed: WidgetHarness['setThreadClosed'] = async (thread, closed, site = SITE) => {
+    const payload: ThreadsChangedV1['payload'] = { threadId: thread, closedAt: closed ? new Date().toISOString() : null };
+    await infra.transport.publish(Streams.threadsChanged, makeEnvelope(Streams.threadsChanged, 1, site, payload));
+    await eventually(async () => (await request(apiUrl).get(`/v1/sites/${site}/threads/${thread}/form-token`)).body.closed === closed, 10_000);
+  };
   const articleUrl = (o: ArticleOptions = {}) => `${pageOrigin}/article?o=${encodeURIComponent(JSON.stringify(o))}`;
 
   return {
@@ -219,6 +227,7 @@ export async function startWidgetHarness(opts: { consent?: boolean } = {}): Prom
     addSite,
     post,
     setStatus,
+    setThreadClosed,
     async seed(thread, body, site = SITE) {
       const posted = await post(thread, body, site);
       await setStatus(posted.id, thread, 'pending', 'approved', site);

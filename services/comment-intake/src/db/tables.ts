@@ -9,6 +9,8 @@ export interface ThreadTable {
   url: string | null;
   title: string | null;
   closed_at: Date | null;
+  /** When moderation last closed or reopened the thread (the event's time): older events are ignored. */
+  closed_changed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   approved_count: Generated<number>;
   /** bigint: read back as a string. */
   version: ColumnType<string, string | number | undefined, string | number>;

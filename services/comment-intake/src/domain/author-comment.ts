@@ -16,7 +16,6 @@ import { findCommentById, lockCommentById, updateCommentStatus } from '../reposi
 import { bumpThread } from '../repositories/thread.repository';
 import type { IntakeContext } from './context';
 import { hashAuthorToken } from './privacy';
-import { threadKey } from './thread-page-cache';
 
 const AUTHOR_STATUS: Record<CommentStatus, AuthorCommentView['status']> = {
   pending: 'awaiting moderation',
@@ -90,6 +89,5 @@ export async function deleteOwnComment(ctx: IntakeContext, id: string, token: st
   });
   if (!removed) return;
   ctx.afterCommit();
-  ctx.pages.invalidate(threadKey(removed.row.site_id, removed.row.thread_id));
-  if (removed.wasPublic) ctx.live.publish(removed.row.site_id, removed.row.thread_id, { type: 'removed', id });
+  ctx.threadChanged(removed.row.site_id, removed.row.thread_id, removed.wasPublic ? { type: 'removed', id } : undefined);
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger, SiteRecord } from '@parley/shared';
 import type { IntakeDb } from '../db/tables';
 import type { Privacy } from './privacy';
-import type { ThreadLiveHub } from './thread-live-hub';
+import type { ThreadChanged, ThreadLiveHub } from './thread-live-hub';
 import type { ThreadPageCache } from './thread-page-cache';
 
 /** What intake's use cases need; built once in service.ts. */
@@ -12,7 +12,10 @@ export interface IntakeContext {
   findSite(id: string): Promise<SiteRecord | undefined>;
   formTokenTtlMs: number;
   pages: ThreadPageCache;
+  /** Open server-sent-event streams of this instance (subscribe here; publish through threadChanged). */
   live: ThreadLiveHub;
+  /** After a committed change readers see: pages and streams of this instance and of the others follow. */
+  threadChanged: ThreadChanged;
   /** Wakes the outbox relay once a transaction that enqueued events has committed. */
   afterCommit(): void;
   now(): Date;

@@ -4,6 +4,7 @@ import { renderCommentHtml } from '../render/comment-html';
 import { findParentLinks, listApprovedReplies, listApprovedRoots, type PublicCommentRow } from '../repositories/comment.repository';
 import { findThreadById, findThreadVersions } from '../repositories/thread.repository';
 import type { IntakeContext } from './context';
+import { isThreadClosed } from './thread-closed';
 import { threadKey, type CachedPage, type ThreadState } from './thread-page-cache';
 
 export interface ReadThreadInput {
@@ -28,22 +29,36 @@ export interface ThreadPageResult {
 function threadState(ctx: IntakeContext, site: string, thread: string): Promise<ThreadState> {
   return ctx.pages.version(threadKey(site, thread), async () => {
     const row = await findThreadById(ctx.db, site, thread);
-    return { version: row ? String(row.version) : '0', total: row?.approved_count ?? 0 };
+    if (!row) return { version: '0', total: 0 };
+    return { version: String(row.version), total: row.approved_count, thread: { closedAt: row.closed_at, createdAt: row.created_at } };
   });
+}
+
+/**
+ * Whether the thread takes no new comments now (closed by a moderator or past the site's
+ * close-after-days), from the same memoised state as its pages: what the form token tells the widget.
+ */
+export async function isThreadClosedNow(ctx: IntakeContext, site: SiteRecord, threadId: string): Promise<boolean> {
+  const state = await threadState(ctx, site.id, threadId);
+  return isThreadClosed(state.thread, site.settings.comments.closeAfterDays, ctx.now());
 }
 
 /**
  * One page of a thread, ready to send: the ETag (compare it with If-None-Match for a 304) and the
  * JSON bytes. A repeat read of an unchanged page is answered from memory, with no database round
- * trip and no serialising; other instances' changes show within the version memo (≈ 1 s).
+ * trip and no serialising; other instances' changes show when their live notice arrives, at the
+ * latest within the version memo (≈ 1 s).
  */
 export async function threadPage(ctx: IntakeContext, input: ReadThreadInput): Promise<ThreadPageResult> {
   const { site, threadId } = input;
   const limit = Math.min(input.limit ?? site.settings.comments.pageSize, 200);
   const after = input.cursor ? decodeCursor(input.cursor) : undefined;
-  const { version, total } = await threadState(ctx, site.id, threadId);
-  const cacheKey = `${threadKey(site.id, threadId)}\u0000${site.version}\u0000${input.order}\u0000${input.cursor ?? ''}\u0000${input.limit ?? ''}`;
-  return ctx.pages.page(cacheKey, version, () => buildPage(ctx, input, limit, after, version, total));
+  const state = await threadState(ctx, site.id, threadId);
+  const { version, total } = state;
+  // Closing by age changes no version: the flag is part of the page's key and ETag.
+  const closed = isThreadClosed(state.thread, site.settings.comments.closeAfterDays, ctx.now());
+  const cacheKey = `${threadKey(site.id, threadId)}\u0000${site.version}\u0000${input.order}\u0000${input.cursor ?? ''}\u0000${input.limit ?? ''}\u0000${closed ? 'c' : ''}`;
+  return ctx.pages.page(cacheKey, version, () => buildPage(ctx, input, limit, after, { version, total, closed }));
 }
 
 /** The ETag alone (builds and caches the page when it is not cached yet). Prefer threadPage. */
@@ -62,8 +77,7 @@ async function buildPage(
   input: ReadThreadInput,
   limit: number,
   after: { createdAt: Date; id: string } | undefined,
-  version: string,
-  total: number,
+  { version, total, closed }: { version: string; total: number; closed: boolean },
 ): Promise<CachedPage> {
   const { site, threadId, order } = input;
   const roots = await listApprovedRoots(ctx.db, { siteId: site.id, threadId, order, after, limit: limit + 1 });
@@ -79,8 +93,9 @@ async function buildPage(
     total,
     items,
     nextCursor: more && last ? encodeCursor(last) : null,
+    closed,
   };
-  return { version, etag: etagOf(input, version), body: Buffer.from(JSON.stringify(page)) };
+  return { version, etag: etagOf(input, version, closed), body: Buffer.from(JSON.stringify(page)) };
 }
 
 /**
@@ -92,7 +107,7 @@ export async function countComments(ctx: IntakeContext, site: SiteRecord, thread
   const states = await ctx.pages.versionsOf(keys, async (missing) => {
     const ids = missing.map((k) => k.slice(site.id.length + 1));
     const found = await findThreadVersions(ctx.db, site.id, ids);
-    return new Map([...found].map(([id, v]) => [threadKey(site.id, id), { version: v.version, total: v.approved }]));
+    return new Map([...found].map(([id, v]) => [threadKey(site.id, id), { version: v.version, total: v.approved, thread: { closedAt: v.closedAt, createdAt: v.createdAt } }]));
   });
   const out: Record<string, number> = {};
   for (let i = 0; i < threads.length; i++) out[threads[i]!] = states.get(keys[i]!)?.total ?? 0;
@@ -160,9 +175,9 @@ async function buildTree(ctx: IntakeContext, roots: PublicCommentRow[], replies:
   return roots.flatMap((r) => [nodes.get(r.id)!.view, ...(flat.get(r.id) ?? [])]);
 }
 
-function etagOf(input: ReadThreadInput, version: string): string {
+function etagOf(input: ReadThreadInput, version: string, closed: boolean): string {
   const q = createHash('sha1').update(`${input.order}|${input.cursor ?? ''}|${input.limit ?? ''}|${input.site.version}`).digest('base64url').slice(0, 10);
-  return `"t${version}-${q}"`;
+  return `"t${version}-${q}${closed ? '-c' : ''}"`;
 }
 
 function encodeCursor(row: PublicCommentRow): string {

@@ -24,6 +24,7 @@ import { compareKeys, fillThreadPage, type ThreadRef } from '../repositories/thr
 import type { IntakeContext } from './context';
 import { checkFormToken } from './form-token';
 import { newAuthorToken } from './privacy';
+import { isThreadClosed } from './thread-closed';
 
 export interface SubmitCommentInput {
   site: SiteRecord;
@@ -162,8 +163,7 @@ async function writeBatch(ctx: IntakeContext, batch: Pending[]): Promise<Map<Pen
       if (outcomes.has(p)) continue;
       const { site, threadId, body } = p.input;
       const thread = threads.get(threadKeyOf(site.id, threadId));
-      const closeAfterDays = site.settings.comments.closeAfterDays;
-      if (thread?.closedAt || (thread && closeAfterDays > 0 && p.at.getTime() - thread.createdAt.getTime() > closeAfterDays * 86_400_000)) {
+      if (isThreadClosed(thread, site.settings.comments.closeAfterDays, p.at)) {
         fail(p, new ConflictError('This thread is closed to new comments.', { thread: threadId }));
         continue;
       }

@@ -4,9 +4,16 @@ export type LiveEvent = { type: 'comment'; comment: PublicComment } | { type: 'r
 export type LiveListener = (event: LiveEvent) => void;
 
 /**
+ * Called after a committed change to a thread: this instance's cached pages of it are invalidated
+ * and its open streams get `event` at once, and every other instance is told (ADR 0014), so their
+ * caches and streams follow. Best effort, never throws.
+ */
+export type ThreadChanged = (site: string, thread: string, event?: LiveEvent) => void;
+
+/**
  * The open server-sent-event streams of this process, by thread. Pushes happen after the change
- * has committed. With several intake instances only the one that consumed an event pushes it;
- * pages on the others catch up on reconnect (see the service notes).
+ * has committed: from this instance's own changes, and from the live notices of the others
+ * (streams/live-thread.channel.ts), so every open page hears every change whichever instance made it.
  */
 export class ThreadLiveHub {
   private readonly listeners = new Map<string, Set<LiveListener>>();
@@ -24,6 +31,11 @@ export class ThreadLiveHub {
 
   publish(site: string, thread: string, event: LiveEvent): void {
     for (const listener of this.listeners.get(`${site}\u0000${thread}`) ?? []) listener(event);
+  }
+
+  /** Whether any open stream of this process follows the thread. */
+  watching(site: string, thread: string): boolean {
+    return this.listeners.has(`${site}\u0000${thread}`);
   }
 
   get size(): number {

@@ -1,12 +1,15 @@
+import type { ThreadOpenness } from './thread-closed';
+
 /**
  * Rendered thread pages, keyed by thread and query and stamped with the thread's version, kept as
  * the bytes of the answer. An entry is served only while the thread's version is unchanged, so a
  * stale page is never returned once the version moved.
  *
  * The version itself is memoised for `versionTtlMs` (≈ 1 s). This instance's own changes (the
- * `comments.status-changed` consumer, an author's delete) call invalidate() after their commit,
- * so here a change shows at once; a change applied by another instance shows here within
- * `versionTtlMs`, when the memo expires and the version is read again. Within the memo a repeat
+ * `comments.status-changed` and `threads.changed` consumers, an author's delete) call invalidate()
+ * after their commit, so here a change shows at once; a change applied by another instance shows
+ * here when its live notice arrives (ADR 0014), or at the latest within `versionTtlMs`, when the
+ * memo expires and the version is read again. Within the memo a repeat
  * read of a cached page costs no database round trip and no serialising.
  *
  * Concurrent look-ups of one thread's version, and concurrent builds of one page, share one
@@ -22,6 +25,8 @@ export interface CachedPage {
 export interface ThreadState {
   version: string;
   total: number;
+  /** Its moderated close and its age (for close-after-days); absent while intake has not seen the thread. */
+  thread?: ThreadOpenness;
 }
 
 interface Lookup {
@@ -91,9 +96,9 @@ export class ThreadPageCache {
     return hit && now - hit.at < this.versionTtlMs ? hit.state : undefined;
   }
 
-  setVersion(thread: string, now: number, version: string, total: number): void {
+  setVersion(thread: string, now: number, state: ThreadState): void {
     if (this.versions.size >= this.maxEntries && !this.versions.has(thread)) this.versions.clear();
-    this.versions.set(thread, { at: now, state: { version, total } });
+    this.versions.set(thread, { at: now, state });
   }
 
   /** The memoised state of `thread`, or the one look-up of it that runs for all callers. */
@@ -109,7 +114,7 @@ export class ThreadPageCache {
       .then(
         (state) => {
           if (this.lookups.get(thread) === lookup) this.lookups.delete(thread);
-          if (!lookup.stale) this.setVersion(thread, Date.now(), state.version, state.total);
+          if (!lookup.stale) this.setVersion(thread, Date.now(), state);
           return state;
         },
         (err: unknown) => {
@@ -141,7 +146,7 @@ export class ThreadPageCache {
     for (const t of missing) {
       const state = loaded.get(t) ?? { version: '0', total: 0 };
       out.set(t, state);
-      if (epoch === this.clearedAt && (this.invalidations.get(t) ?? 0) === marks.get(t)) this.setVersion(t, at, state.version, state.total);
+      if (epoch === this.clearedAt && (this.invalidations.get(t) ?? 0) === marks.get(t)) this.setVersion(t, at, state);
     }
     return out;
   }

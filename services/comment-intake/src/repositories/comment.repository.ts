@@ -20,6 +20,18 @@ export async function updateCommentStatus(db: Db, id: string, status: CommentSta
 export type PublicCommentRow = Pick<CommentRow, 'id' | 'parent_id' | 'root_id' | 'depth' | 'author_name' | 'author_website' | 'text' | 'created_at'>;
 const PUBLIC_COLUMNS = ['id', 'parent_id', 'root_id', 'depth', 'author_name', 'author_website', 'text', 'created_at'] as const;
 
+/** One approved comment of the thread, as the public sees it; undefined when it is not (or no longer) approved. */
+export async function findApprovedCommentById(db: Db, siteId: string, threadId: string, id: string): Promise<PublicCommentRow | undefined> {
+  return db
+    .selectFrom('intake.comments')
+    .select(PUBLIC_COLUMNS)
+    .where('id', '=', id)
+    .where('site_id', '=', siteId)
+    .where('thread_id', '=', threadId)
+    .where('status', '=', 'approved')
+    .executeTakeFirst();
+}
+
 /** One page of approved top-level comments, after the keyset cursor `(created_at, id)`. */
 export async function listApprovedRoots(
   db: Db,

@@ -29,16 +29,41 @@ export async function findThreadById(db: Db, siteId: string, id: string): Promis
   return db.selectFrom('intake.threads').selectAll().where('site_id', '=', siteId).where('id', '=', id).executeTakeFirst();
 }
 
-/** The version (ETag basis) of each thread; absent threads are left out. */
-export async function findThreadVersions(db: Db, siteId: string, ids: string[]): Promise<Map<string, { version: string; approved: number }>> {
+/** The version (ETag basis), approved count and open/closed state of each thread; absent threads are left out. */
+export async function findThreadVersions(
+  db: Db,
+  siteId: string,
+  ids: string[],
+): Promise<Map<string, { version: string; approved: number; closedAt: Date | null; createdAt: Date }>> {
   if (ids.length === 0) return new Map();
   const rows = await db
     .selectFrom('intake.threads')
-    .select(['id', 'version', 'approved_count'])
+    .select(['id', 'version', 'approved_count', 'closed_at', 'created_at'])
     .where('site_id', '=', siteId)
     .where('id', 'in', ids)
     .execute();
-  return new Map(rows.map((r) => [r.id, { version: String(r.version), approved: r.approved_count }]));
+  return new Map(rows.map((r) => [r.id, { version: String(r.version), approved: r.approved_count, closedAt: r.closed_at, createdAt: r.created_at }]));
+}
+
+/**
+ * A moderator's close (`closedAt`) or reopen (null) as of `changedAt`, applied only if it is newer
+ * than the state held (a redelivered older event changes nothing). Creates the thread when intake
+ * has not seen it yet; a change bumps the version, so cached pages and ETags move on.
+ * Returns whether anything changed.
+ */
+export async function updateThreadClosed(db: Db, siteId: string, id: string, closedAt: Date | null, changedAt: Date): Promise<boolean> {
+  const row = await db
+    .insertInto('intake.threads')
+    .values({ site_id: siteId, id, closed_at: closedAt, closed_changed_at: changedAt })
+    .onConflict((oc) =>
+      oc
+        .columns(['site_id', 'id'])
+        .doUpdateSet({ closed_at: closedAt, closed_changed_at: changedAt, version: sql`intake.threads.version + 1` })
+        .where(sql<boolean>`intake.threads.closed_changed_at is null or intake.threads.closed_changed_at < ${changedAt}`),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Something readers see changed: a new version (new ETag), and the approved count moved by `delta`. */

@@ -18,7 +18,7 @@ import {
 } from '@parley/shared';
 import type { IntakeContext } from '../domain/context';
 import { issueFormToken } from '../domain/form-token';
-import { countComments, threadPage, type ThreadPageResult } from '../domain/read-thread';
+import { countComments, isThreadClosedNow, threadPage, type ThreadPageResult } from '../domain/read-thread';
 import { submitComment } from '../domain/submit-comment';
 
 const threadParams = z.object({ site: z.string(), thread: threadIdSchema });
@@ -91,6 +91,7 @@ export function fastRoutes({ ctx, directory, checkSubmitLimits, bodyLimitBytes }
         const site = await findPublicSite(directory, req.params.site);
         corsForSiteOf(site, req);
         const { thread: threadId } = parseOrThrow(threadParams, req.params, 'params');
+        const closed = await isThreadClosedNow(ctx, site, threadId);
         const now = ctx.now();
         return {
           status: 200,
@@ -99,6 +100,7 @@ export function fastRoutes({ ctx, directory, checkSubmitLimits, bodyLimitBytes }
             token: issueFormToken(ctx.privacy.formTokenKey, site.id, threadId, now),
             expiresAt: new Date(now.getTime() + ctx.formTokenTtlMs).toISOString(),
             minSubmitSeconds: site.settings.comments.minSubmitSeconds,
+            closed,
           },
         };
       },

@@ -42,14 +42,14 @@ export function buildOpenApiDocument(): object {
   registry.registerPath({
     method: 'get',
     path: '/v1/sites/{site}/threads/{thread}/form-token',
-    summary: 'A signed token to send with the comment form',
+    summary: 'A signed token to send with the comment form; `closed` tells whether to show the form at all',
     request: { params: threadParams },
-    responses: { 200: { description: 'The token', ...json(formTokenResponseSchema) }, ...problems(404) },
+    responses: { 200: { description: 'The token, and whether the thread is closed to new comments', ...json(formTokenResponseSchema) }, ...problems(404) },
   });
   registry.registerPath({
     method: 'post',
     path: '/v1/sites/{site}/threads/{thread}/comments',
-    summary: 'Submit a comment (held as pending until moderation decides)',
+    summary: 'Submit a comment (held as pending until moderation decides); 409 when the thread or site is closed',
     request: {
       params: threadParams,
       headers: z.object({ 'idempotency-key': z.string().optional() }),
@@ -60,7 +60,7 @@ export function buildOpenApiDocument(): object {
   registry.registerPath({
     method: 'get',
     path: '/v1/sites/{site}/threads/{thread}/comments',
-    summary: 'Approved comments of a thread, threaded, keyset-paginated, with ETag',
+    summary: 'Approved comments of a thread, threaded, keyset-paginated, with ETag; `closed` when it takes no new comments',
     request: {
       params: threadParams,
       query: z.object({ order: z.enum(['oldest', 'newest']).optional(), cursor: z.string().optional(), limit: z.number().int().optional() }),

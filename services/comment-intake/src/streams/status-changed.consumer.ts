@@ -11,19 +11,18 @@ import {
 } from '@parley/shared';
 import { SCHEMA, type IntakeDb } from '../db/tables';
 import { applyStatusChange, type AppliedStatusChange } from '../domain/apply-status-change';
-import type { ThreadLiveHub } from '../domain/thread-live-hub';
-import { threadKey, type ThreadPageCache } from '../domain/thread-page-cache';
+import type { ThreadChanged } from '../domain/thread-live-hub';
 
 /**
  * Moderation's decisions → intake's public read model. The effect and the inbox claim commit
- * together (exactly-once effect); cached pages and live streams are told only after the commit.
+ * together (exactly-once effect); cached pages and live streams, here and on the other instances
+ * (ADR 0014), are told only after the commit.
  */
 export function subscribeStatusChanged(opts: {
   db: Kysely<IntakeDb>;
   transport: StreamTransport;
   consumer: string;
-  pages: ThreadPageCache;
-  live: ThreadLiveHub;
+  threadChanged: ThreadChanged;
   logger: Logger;
 }): Subscription {
   const group = ConsumerGroups.commentIntake;
@@ -38,8 +37,8 @@ export function subscribeStatusChanged(opts: {
         applied = await applyStatusChange(trx as unknown as Kysely<IntakeDb>, d.envelope);
       })(delivery);
       if (!applied) return;
-      opts.pages.invalidate(threadKey(applied.site, applied.thread));
-      if (applied.live) opts.live.publish(applied.site, applied.thread, applied.live);
+      // A change readers do not see (pending → held, say) moved no version: nothing to tell.
+      if (applied.live) opts.threadChanged(applied.site, applied.thread, applied.live);
       opts.logger.debug({ stream: delivery.stream, messageId: delivery.envelope.id, type: delivery.envelope.type }, 'status change applied');
     },
   });

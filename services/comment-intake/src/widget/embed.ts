@@ -116,6 +116,10 @@ function boot(tag: HTMLScriptElement, site: string): void {
   const live = h('div', { class: 'sr', role: 'status', 'aria-live': 'polite' });
   const more = h('button', { type: 'button', class: 's mo', 'data-act': 'more', hidden: '' });
   let mainForm: HTMLFormElement | undefined;
+  /** Where the main form goes: the form, or "Comments are closed." */
+  let formSlot: HTMLElement;
+  /** The thread takes no comments (the page or the form token said so): a moderator closed it, or it aged. */
+  let shut = false;
 
   // ---- theme -------------------------------------------------------------------------------
   const dark = matchMedia('(prefers-color-scheme: dark)');
@@ -179,6 +183,7 @@ function boot(tag: HTMLScriptElement, site: string): void {
           if (r.status !== 200) return undefined;
           tokenExpires = Date.parse(r.body.expiresAt) - 60_000;
           earliest = Date.now() + r.body.minSubmitSeconds * 1000;
+          setShut(r.body.closed);
           return r.body.token as string;
         })
         .catch(() => undefined);
@@ -206,7 +211,20 @@ function boot(tag: HTMLScriptElement, site: string): void {
     for (let p = li.parentElement?.closest('li.c'); p; p = p.parentElement?.closest('li.c')) n++;
     return n;
   };
-  const closed = () => cfg.status !== 'active';
+  const closed = () => shut || cfg.status !== 'active';
+
+  /** Shows the form or "Comments are closed." (and reply buttons or none) as the server says. */
+  function setShut(value = false): void {
+    if (value === shut) return;
+    shut = value;
+    mainForm = closed() ? undefined : commentForm(null);
+    if (shut) list.querySelectorAll('form.f').forEach((f) => f.remove());
+    const next = mainForm ?? h('p', {}, S.closed);
+    if (shut && formSlot.isConnected) announce(S.closed); // closed while the reader was on the page
+    formSlot.replaceWith(next);
+    formSlot = next;
+    list.querySelectorAll<HTMLLIElement>('li.c').forEach(actions);
+  }
 
   function showCount(): void {
     const plural = new Intl.PluralRules(lang).select(total) as keyof Strings['count'];
@@ -305,6 +323,7 @@ function boot(tag: HTMLScriptElement, site: string): void {
       return;
     }
     const page = r.body as ThreadPage;
+    setShut(page.closed);
     if (reset) list.replaceChildren();
     for (const c of page.items) {
       const existing = byId(c.id);
@@ -403,6 +422,7 @@ function boot(tag: HTMLScriptElement, site: string): void {
     const r = await call(`${threadPath}/comments?order=${order}`, { cache: 'no-cache' }).catch(() => undefined);
     if (r?.status !== 200) return;
     const page = r.body as ThreadPage;
+    setShut(page.closed);
     const walk = (c: PublicComment) => {
       if (!byId(c.id) || byId(c.id)!.hasAttribute('data-pending')) onLive({ ...c, replies: [] });
       c.replies.forEach(walk);
@@ -682,13 +702,14 @@ function boot(tag: HTMLScriptElement, site: string): void {
       void loadPage(true);
     });
     mainForm = closed() ? undefined : commentForm(null);
+    formSlot = mainForm ?? h('p', {}, S.closed);
     const section = h(
       'section',
       { 'aria-labelledby': 'pc-h' },
       h('div', { class: 'hd' }, count, h('label', { for: 'pc-o' }, S.sort, sort)),
       list,
       more,
-      mainForm ?? h('p', {}, S.closed),
+      formSlot,
       live,
     );
     showCount();

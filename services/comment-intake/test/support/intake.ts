@@ -136,3 +136,17 @@ export function collectStream<T extends Envelope>(h: IntakeHarness, stream: stri
   });
   return { seen, stop: () => sub.stop() };
 }
+
+/** A moderator's close (`closedAt`) or reopen (null), published as moderation-queue does: a `threads.changed` envelope. */
+export async function publishThreadChange(h: IntakeHarness, site: string, thread: string, closedAt: string | null, at = new Date()): Promise<Envelope> {
+  const envelope = makeEnvelope(Streams.threadsChanged, 1, site, { threadId: thread, closedAt }, at);
+  await h.infra.transport.publish(Streams.threadsChanged, envelope);
+  return envelope;
+}
+
+/** What the widget asks before showing the form. */
+export async function formToken(h: IntakeHarness, site: string, thread: string) {
+  const res = await request(h.url).get(`/v1/sites/${site}/threads/${thread}/form-token`).set('Origin', ORIGIN);
+  if (res.status !== 200) throw new Error(`form token: ${res.status}`);
+  return res.body as { token: string; closed: boolean };
+}

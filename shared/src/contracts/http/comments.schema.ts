@@ -98,6 +98,8 @@ export const formTokenResponseSchema = z.object({
   expiresAt: z.iso.datetime(),
   /** The site's minimum time between showing the form and submitting it. */
   minSubmitSeconds: z.number().int(),
+  /** The thread takes no new comments (a moderator closed it, or it is older than the site's close-after-days): show no form. */
+  closed: z.boolean().describe('The thread takes no new comments: closed by a moderator or past the site\'s close-after-days'),
 });
 export type FormTokenResponse = z.infer<typeof formTokenResponseSchema>;
 
@@ -143,6 +145,8 @@ export const threadPageSchema = z.object({
   items: z.array(publicCommentSchema),
   /** Pass as `cursor` for the next page of top-level comments; null on the last page. */
   nextCursor: z.string().nullable(),
+  /** The thread takes no new comments (a moderator closed it, or it is older than the site's close-after-days): show no form. */
+  closed: z.boolean().describe('The thread takes no new comments: closed by a moderator or past the site\'s close-after-days'),
 });
 export type ThreadPage = z.infer<typeof threadPageSchema>;
 

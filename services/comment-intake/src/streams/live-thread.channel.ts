@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { siteIdSchema, threadIdSchema, type LiveChannel, type Logger, type PublicComment } from '@parley/shared';
+import type { LiveEvent, ThreadLiveHub } from '../domain/thread-live-hub';
+import { threadKey, type ThreadPageCache } from '../domain/thread-page-cache';
+
+/** The Postgres NOTIFY channel intake instances tell each other about thread changes on. */
+export const LIVE_THREAD_CHANNEL = 'intake_live';
+
+/** NOTIFY refuses payloads of 8,000 bytes or more; a notice stays below with room to spare. */
+export const NOTICE_MAX_BYTES = 7_500;
+
+const changeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('comment'), site: siteIdSchema, thread: threadIdSchema, id: z.uuid() }),
+  z.object({ kind: z.literal('removed'), site: siteIdSchema, thread: threadIdSchema, id: z.uuid() }),
+  /** Something else readers see changed (a close or reopen): caches only. */
+  z.object({ kind: z.literal('thread'), site: siteIdSchema, thread: threadIdSchema }),
+]);
+type ThreadChange = z.infer<typeof changeSchema>;
+const noticeSchema = z.object({ from: z.string().min(1).max(64), changes: z.array(changeSchema).min(1) });
+type Notice = z.infer<typeof noticeSchema>;
+
+/**
+ * Splits changes into notices of at most `maxBytes` of JSON each, in order. A change is ids only
+ * (a few hundred bytes at most, never comment text), so every change fits in a notice.
+ */
+export function toNotices(from: string, changes: readonly ThreadChange[], maxBytes = NOTICE_MAX_BYTES): Notice[] {
+  const empty = Buffer.byteLength(JSON.stringify({ from, changes: [] }));
+  const notices: Notice[] = [];
+  let current: ThreadChange[] = [];
+  let size = empty;
+  for (const c of changes) {
+    const bytes = Buffer.byteLength(JSON.stringify(c)) + 1; // and a comma
+    if (current.length > 0 && size + bytes > maxBytes) {
+      notices.push({ from, changes: current });
+      current = [];
+      size = empty;
+    }
+    current.push(c);
+    size += bytes;
+  }
+  if (current.length > 0) notices.push({ from, changes: current });
+  return notices;
+}
+
+/** The public view of an approved comment of the thread; undefined when it is not approved (any more). */
+export type LoadPublicComment = (site: string, thread: string, id: string) => Promise<PublicComment | undefined>;
+
+/**
+ * Carries committed thread changes to every intake instance (ADR 0014): a `comments.status-changed`
+ * or `threads.changed` event is handled by one instance of the consumer group and an author's delete
+ * by whichever instance got the call, but readers' open streams and cached pages are on all of them.
+ *
+ * `changed()` (the IntakeContext's `threadChanged`) acts on this instance at once — invalidates its
+ * cached pages, pushes the event to its open streams — and queues a notice of ids (no comment text);
+ * changes of one event-loop turn go out together. Every other instance invalidates its pages of the
+ * thread and, only if it has open streams on that thread, loads the approved comment's public view
+ * and pushes it. This instance ignores its own notices (it acted already).
+ *
+ * Best effort: a notice that cannot be sent is logged (once per outage) and dropped, never failing
+ * the change that caused it; other instances' pages then catch up within the version memo (≈ 1 s)
+ * and their streams on the next reconnect.
+ */
+export class LiveThreadFanOut {
+  /** This instance's id in notices, so it can skip its own. */
+  readonly origin = randomUUID();
+  private pending: ThreadChange[] = [];
+  private scheduled?: NodeJS.Immediate;
+  private readonly sending = new Set<Promise<void>>();
+  /** Pushes to open streams, one after another, so a removal never overtakes its comment's load. */
+  private delivering: Promise<void> = Promise.resolve();
+  private unsubscribe?: () => void;
+  /** Changes dropped since publishing last failed; undefined while notices go out. */
+  private dropped?: number;
+
+  constructor(
+    private readonly channel: LiveChannel,
+    private readonly hub: ThreadLiveHub,
+    private readonly pages: ThreadPageCache,
+    private readonly loadComment: LoadPublicComment,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe ??= this.channel.subscribe((notice) => this.receive(notice));
+    await this.channel.start();
+  }
+
+  /** After a commit: acts here at once, then tells the other instances. Never throws. */
+  readonly changed = (site: string, thread: string, event?: LiveEvent): void => {
+    this.pages.invalidate(threadKey(site, thread));
+    if (event) this.hub.publish(site, thread, event);
+    this.pending.push(
+      !event ? { kind: 'thread', site, thread } : event.type === 'comment' ? { kind: 'comment', site, thread, id: event.comment.id } : { kind: 'removed', site, thread, id: event.id },
+    );
+    this.scheduled ??= setImmediate(() => this.flush());
+  };
+
+  /** Sends what is pending, waits for what is being sent and pushed, then stops listening. */
+  async close(): Promise<void> {
+    clearImmediate(this.scheduled);
+    this.flush();
+    await Promise.all([...this.sending]);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.delivering;
+    await this.channel.close();
+  }
+
+  private flush(): void {
+    this.scheduled = undefined;
+    const changes = this.pending;
+    this.pending = [];
+    for (const notice of toNotices(this.origin, changes)) {
+      const sent: Promise<void> = this.channel
+        .publish(notice)
+        .then(
+          () => this.sent(),
+          (err: unknown) => this.failed(notice.changes.length, err),
+        )
+        .finally(() => this.sending.delete(sent));
+      this.sending.add(sent);
+    }
+  }
+
+  private sent(): void {
+    if (this.dropped === undefined) return;
+    this.logger.info({ channel: LIVE_THREAD_CHANNEL, dropped: this.dropped }, 'live thread notices flow again');
+    this.dropped = undefined;
+  }
+
+  private failed(count: number, err: unknown): void {
+    if (this.dropped === undefined) {
+      this.logger.warn({ channel: LIVE_THREAD_CHANNEL, err: { message: err instanceof Error ? err.message : String(err) } }, 'live thread notice not sent; other instances miss it');
+    }
+    this.dropped = (this.dropped ?? 0) + count;
+  }
+
+  private receive(notice: unknown): void {
+    const parsed = noticeSchema.safeParse(notice);
+    if (!parsed.success) {
+      this.logger.warn({ channel: LIVE_THREAD_CHANNEL, issues: parsed.error.issues.slice(0, 3).map((i) => i.path.join('.')) }, 'live thread notice ignored: not a notice this version reads');
+      return;
+    }
+    if (parsed.data.from === this.origin) return;
+    for (const change of parsed.data.changes) {
+      this.pages.invalidate(threadKey(change.site, change.thread));
+      if (change.kind === 'thread' || !this.hub.watching(change.site, change.thread)) continue;
+      this.delivering = this.delivering.then(() => this.deliver(change));
+    }
+  }
+
+  private async deliver(change: Exclude<ThreadChange, { kind: 'thread' }>): Promise<void> {
+    if (change.kind === 'removed') {
+      this.hub.publish(change.site, change.thread, { type: 'removed', id: change.id });
+      return;
+    }
+    try {
+      const comment = await this.loadComment(change.site, change.thread, change.id);
+      if (comment) this.hub.publish(change.site, change.thread, { type: 'comment', comment });
+    } catch (err) {
+      this.logger.warn({ channel: LIVE_THREAD_CHANNEL, err: { message: (err as Error).message } }, 'approved comment not loaded for open streams; they catch up on reconnect');
+    }
+  }
+}
