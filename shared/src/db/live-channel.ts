@@ -14,6 +14,8 @@ import { assertSchemaName } from './schema-name';
  * NOTIFY carries at most 8,000 bytes.
  */
 export interface LiveChannel {
+  /** The NOTIFY channel (for logs). */
+  readonly name: string;
   publish(payload: object): Promise<void>;
   /** Calls `fn` for every notice, this instance's own included; returns the unsubscribe. */
   subscribe(fn: (payload: unknown) => void): () => void;
@@ -24,11 +26,12 @@ export interface LiveChannel {
 /** Over Postgres LISTEN/NOTIFY when `databaseUrl` is set; in this process only otherwise (embedded mode). */
 export function createLiveChannel(options: { databaseUrl?: string; channel: string; logger: Logger }): LiveChannel {
   assertSchemaName(options.channel); // used as an SQL identifier
-  return options.databaseUrl ? new PostgresLiveChannel(options.databaseUrl, options.channel, options.logger) : new LocalLiveChannel();
+  return options.databaseUrl ? new PostgresLiveChannel(options.databaseUrl, options.channel, options.logger) : new LocalLiveChannel(options.channel);
 }
 
 class LocalLiveChannel implements LiveChannel {
   private readonly events = new EventEmitter().setMaxListeners(0);
+  constructor(readonly name: string) {}
 
   async publish(payload: object): Promise<void> {
     this.events.emit('notice', payload);
@@ -59,6 +62,10 @@ class PostgresLiveChannel implements LiveChannel {
     private readonly channel: string,
     private readonly logger: Logger,
   ) {}
+
+  get name(): string {
+    return this.channel;
+  }
 
   async start(): Promise<void> {
     await this.connect().catch(() => undefined); // reconnects in the background

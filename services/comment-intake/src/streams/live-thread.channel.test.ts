@@ -1,8 +1,8 @@
-import { createLiveChannel, silentLogger, type PublicComment } from '@parley/shared';
+import { NOTICE_MAX_BYTES, createLiveChannel, silentLogger, type PublicComment } from '@parley/shared';
 import { eventually } from '@parley/shared/testing';
 import { ThreadLiveHub, type LiveEvent } from '../domain/thread-live-hub';
 import { ThreadPageCache } from '../domain/thread-page-cache';
-import { LiveThreadFanOut, NOTICE_MAX_BYTES, toNotices } from './live-thread.channel';
+import { LiveThreadFanOut, toNotices } from './live-thread.channel';
 
 const id = (n: number) => `01943c4e-8a00-7000-8000-${n.toString(16).padStart(12, '0')}`;
 const view = (n: number): PublicComment => ({ id: id(n), parentId: null, author: { name: 'Ada', website: null }, text: 'hi', html: '<p>hi</p>', createdAt: new Date(0).toISOString(), replies: [] });

@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { siteIdSchema, threadIdSchema, type LiveChannel, type Logger, type PublicComment } from '@parley/shared';
+import { LiveNoticeSender, NOTICE_MAX_BYTES, siteIdSchema, splitNotices, threadIdSchema, type LiveChannel, type Logger, type PublicComment } from '@parley/shared';
 import type { LiveEvent, ThreadLiveHub } from '../domain/thread-live-hub';
 import { threadKey, type ThreadPageCache } from '../domain/thread-page-cache';
 
 /** The Postgres NOTIFY channel intake instances tell each other about thread changes on. */
 export const LIVE_THREAD_CHANNEL = 'intake_live';
-
-/** NOTIFY refuses payloads of 8,000 bytes or more; a notice stays below with room to spare. */
-export const NOTICE_MAX_BYTES = 7_500;
 
 const changeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('comment'), site: siteIdSchema, thread: threadIdSchema, id: z.uuid() }),
@@ -20,27 +17,9 @@ type ThreadChange = z.infer<typeof changeSchema>;
 const noticeSchema = z.object({ from: z.string().min(1).max(64), changes: z.array(changeSchema).min(1) });
 type Notice = z.infer<typeof noticeSchema>;
 
-/**
- * Splits changes into notices of at most `maxBytes` of JSON each, in order. A change is ids only
- * (a few hundred bytes at most, never comment text), so every change fits in a notice.
- */
+/** Splits changes into notices under NOTIFY's limit, in order (see `splitNotices`). */
 export function toNotices(from: string, changes: readonly ThreadChange[], maxBytes = NOTICE_MAX_BYTES): Notice[] {
-  const empty = Buffer.byteLength(JSON.stringify({ from, changes: [] }));
-  const notices: Notice[] = [];
-  let current: ThreadChange[] = [];
-  let size = empty;
-  for (const c of changes) {
-    const bytes = Buffer.byteLength(JSON.stringify(c)) + 1; // and a comma
-    if (current.length > 0 && size + bytes > maxBytes) {
-      notices.push({ from, changes: current });
-      current = [];
-      size = empty;
-    }
-    current.push(c);
-    size += bytes;
-  }
-  if (current.length > 0) notices.push({ from, changes: current });
-  return notices;
+  return splitNotices(changes, (c) => ({ from, changes: c }), maxBytes);
 }
 
 /** The public view of an approved comment of the thread; undefined when it is not approved (any more). */
@@ -64,14 +43,10 @@ export type LoadPublicComment = (site: string, thread: string, id: string) => Pr
 export class LiveThreadFanOut {
   /** This instance's id in notices, so it can skip its own. */
   readonly origin = randomUUID();
-  private pending: ThreadChange[] = [];
-  private scheduled?: NodeJS.Immediate;
-  private readonly sending = new Set<Promise<void>>();
+  private readonly sender: LiveNoticeSender<ThreadChange, Notice>;
   /** Pushes to open streams, one after another, so a removal never overtakes its comment's load. */
   private delivering: Promise<void> = Promise.resolve();
   private unsubscribe?: () => void;
-  /** Changes dropped since publishing last failed; undefined while notices go out. */
-  private dropped?: number;
 
   constructor(
     private readonly channel: LiveChannel,
@@ -79,7 +54,9 @@ export class LiveThreadFanOut {
     private readonly pages: ThreadPageCache,
     private readonly loadComment: LoadPublicComment,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.sender = new LiveNoticeSender(channel, (changes) => ({ from: this.origin, changes }), logger, 'other instances’ readers miss it');
+  }
 
   async start(): Promise<void> {
     this.unsubscribe ??= this.channel.subscribe((notice) => this.receive(notice));
@@ -90,50 +67,18 @@ export class LiveThreadFanOut {
   readonly changed = (site: string, thread: string, event?: LiveEvent): void => {
     this.pages.invalidate(threadKey(site, thread));
     if (event) this.hub.publish(site, thread, event);
-    this.pending.push(
+    this.sender.send([
       !event ? { kind: 'thread', site, thread } : event.type === 'comment' ? { kind: 'comment', site, thread, id: event.comment.id } : { kind: 'removed', site, thread, id: event.id },
-    );
-    this.scheduled ??= setImmediate(() => this.flush());
+    ]);
   };
 
   /** Sends what is pending, waits for what is being sent and pushed, then stops listening. */
   async close(): Promise<void> {
-    clearImmediate(this.scheduled);
-    this.flush();
-    await Promise.all([...this.sending]);
+    await this.sender.drain();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.delivering;
     await this.channel.close();
-  }
-
-  private flush(): void {
-    this.scheduled = undefined;
-    const changes = this.pending;
-    this.pending = [];
-    for (const notice of toNotices(this.origin, changes)) {
-      const sent: Promise<void> = this.channel
-        .publish(notice)
-        .then(
-          () => this.sent(),
-          (err: unknown) => this.failed(notice.changes.length, err),
-        )
-        .finally(() => this.sending.delete(sent));
-      this.sending.add(sent);
-    }
-  }
-
-  private sent(): void {
-    if (this.dropped === undefined) return;
-    this.logger.info({ channel: LIVE_THREAD_CHANNEL, dropped: this.dropped }, 'live thread notices flow again');
-    this.dropped = undefined;
-  }
-
-  private failed(count: number, err: unknown): void {
-    if (this.dropped === undefined) {
-      this.logger.warn({ channel: LIVE_THREAD_CHANNEL, err: { message: err instanceof Error ? err.message : String(err) } }, 'live thread notice not sent; other instances miss it');
-    }
-    this.dropped = (this.dropped ?? 0) + count;
   }
 
   private receive(notice: unknown): void {

@@ -1,6 +1,6 @@
-import { createLiveChannel, silentLogger, type LiveChannel } from '@parley/shared';
+import { NOTICE_MAX_BYTES, createLiveChannel, silentLogger, type LiveChannel } from '@parley/shared';
 import { QueueLiveHub, type QueueChange } from '../domain/queue-live-hub';
-import { LiveQueueFanOut, NOTICE_MAX_BYTES, toNotices } from './live-queue.channel';
+import { LiveQueueFanOut, toNotices } from './live-queue.channel';
 
 const change = (i: number, site = 'thinktank'): QueueChange => ({
   site,

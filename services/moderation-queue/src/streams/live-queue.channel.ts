@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import { commentStatusSchema, siteIdSchema, type LiveChannel, type Logger } from '@parley/shared';
+import { LiveNoticeSender, NOTICE_MAX_BYTES, commentStatusSchema, siteIdSchema, splitNotices, type LiveChannel, type Logger } from '@parley/shared';
 import type { QueueChange, QueueLiveHub, QueueLivePublisher } from '../domain/queue-live-hub';
 
 /** The Postgres NOTIFY channel moderation instances tell each other about queue changes on. */
 export const LIVE_QUEUE_CHANNEL = 'moderation_live';
-
-/** NOTIFY refuses payloads of 8,000 bytes or more; a notice stays below with room to spare. */
-export const NOTICE_MAX_BYTES = 7_500;
 
 const queueChangeSchema = z.object({
   site: siteIdSchema,
@@ -19,28 +16,9 @@ const queueChangeSchema = z.object({
 const noticeSchema = z.object({ changes: z.array(queueChangeSchema).min(1) });
 type Notice = z.infer<typeof noticeSchema>;
 
-const EMPTY_NOTICE_BYTES = Buffer.byteLength(JSON.stringify({ changes: [] }));
-
-/**
- * Splits changes into notices of at most `maxBytes` of JSON each, in order. A change is a few
- * hundred bytes at most (ids and states, never comment text), so every change fits in a notice.
- */
+/** Splits changes into notices under NOTIFY's limit, in order (see `splitNotices`). */
 export function toNotices(changes: readonly QueueChange[], maxBytes = NOTICE_MAX_BYTES): Notice[] {
-  const notices: Notice[] = [];
-  let current: QueueChange[] = [];
-  let size = EMPTY_NOTICE_BYTES;
-  for (const c of changes) {
-    const bytes = Buffer.byteLength(JSON.stringify(c)) + 1; // and a comma
-    if (current.length > 0 && size + bytes > maxBytes) {
-      notices.push({ changes: current });
-      current = [];
-      size = EMPTY_NOTICE_BYTES;
-    }
-    current.push(c);
-    size += bytes;
-  }
-  if (current.length > 0) notices.push({ changes: current });
-  return notices;
+  return splitNotices(changes, (c) => ({ changes: c }), maxBytes);
 }
 
 /**
@@ -54,18 +32,16 @@ export function toNotices(changes: readonly QueueChange[], maxBytes = NOTICE_MAX
  * that caused it. A moderator's page refetches the queue when its stream reconnects.
  */
 export class LiveQueueFanOut implements QueueLivePublisher {
-  private pending: QueueChange[] = [];
-  private scheduled?: NodeJS.Immediate;
-  private readonly sending = new Set<Promise<void>>();
+  private readonly sender: LiveNoticeSender<QueueChange, Notice>;
   private unsubscribe?: () => void;
-  /** Changes dropped since publishing last failed; undefined while notices go out. */
-  private dropped?: number;
 
   constructor(
     private readonly channel: LiveChannel,
     private readonly hub: QueueLiveHub,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.sender = new LiveNoticeSender(channel, (changes) => ({ changes }), logger, 'open live-queue streams miss it');
+  }
 
   async start(): Promise<void> {
     this.unsubscribe ??= this.channel.subscribe((notice) => this.receive(notice));
@@ -73,49 +49,15 @@ export class LiveQueueFanOut implements QueueLivePublisher {
   }
 
   publish(changes: readonly QueueChange[]): void {
-    if (changes.length === 0) return;
-    this.pending.push(...changes);
-    this.scheduled ??= setImmediate(() => this.flush());
+    this.sender.send(changes);
   }
 
   /** Sends what is pending, waits for what is being sent, then stops listening. */
   async close(): Promise<void> {
-    clearImmediate(this.scheduled);
-    this.flush();
-    await Promise.all([...this.sending]);
+    await this.sender.drain();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.channel.close();
-  }
-
-  private flush(): void {
-    this.scheduled = undefined;
-    const changes = this.pending;
-    this.pending = [];
-    for (const notice of toNotices(changes)) {
-      const sent: Promise<void> = this.channel
-        .publish(notice)
-        .then(
-          () => this.sent(),
-          (err: unknown) => this.failed(notice.changes.length, err),
-        )
-        .finally(() => this.sending.delete(sent));
-      this.sending.add(sent);
-    }
-  }
-
-  private sent(): void {
-    if (this.dropped === undefined) return;
-    this.logger.info({ channel: LIVE_QUEUE_CHANNEL, dropped: this.dropped }, 'live queue notices flow again');
-    this.dropped = undefined;
-  }
-
-  private failed(count: number, err: unknown): void {
-    // One warning per outage, not one per notice: the worker may decide thousands a second.
-    if (this.dropped === undefined) {
-      this.logger.warn({ channel: LIVE_QUEUE_CHANNEL, err: { message: err instanceof Error ? err.message : String(err) } }, 'live queue notice not sent; open streams miss it');
-    }
-    this.dropped = (this.dropped ?? 0) + count;
   }
 
   private receive(notice: unknown): void {
