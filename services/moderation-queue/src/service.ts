@@ -1,5 +1,15 @@
 import type { Kysely } from 'kysely';
-import { OutboxRelay, cachedDirectory, createLiveChannel, readinessChecks, type ServiceModule, type Subscription } from '@parley/shared';
+import {
+  OutboxRelay,
+  cachedDirectory,
+  connectCounterStore,
+  createLiveChannel,
+  createRateLimiter,
+  readinessChecks,
+  sharedCounterKey,
+  type ServiceModule,
+  type Subscription,
+} from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
 import { moderationConfig, type Config } from './config';
@@ -48,7 +58,12 @@ export const moderationQueue: ServiceModule<Config> = {
         afterCommit();
       },
     };
-    const app = createApp({ config, logger, metrics, ctx, directory, liveHub: hub, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
+    const counters = await connectCounterStore(config.REDIS_URL, logger);
+    const authFailures = {
+      limiter: createRateLimiter({ redis: counters, keyPrefix: `${config.REDIS_KEY_PREFIX}moderation:auth:`, logger }),
+      hashKey: await sharedCounterKey(counters, `${config.REDIS_KEY_PREFIX}moderation:auth-hash-key`),
+    };
+    const app = createApp({ config, logger, metrics, ctx, directory, liveHub: hub, authFailures, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
     let subscriptions: Subscription[] = [];
     return {
       name: 'moderation-queue',
@@ -89,6 +104,7 @@ export const moderationQueue: ServiceModule<Config> = {
         await webhooks.stop();
         await relay.stop();
         await live.close();
+        counters?.disconnect();
       },
     };
   },

@@ -19,6 +19,10 @@ export interface RateLimitDecision {
   retryAfterS: number;
   /** The name of the bucket that refused, when refused. */
   refusedBy?: string;
+  /** Requests left in the tightest counted bucket's window (undefined when nothing was counted). */
+  remaining?: number;
+  /** Seconds until that bucket's window ends. */
+  resetAfterS?: number;
   /**
    * IETF draft-8 headers (`RateLimit-Policy`, `RateLimit`) for the buckets counted; empty while the
    * counter store is unavailable (the request is let through uncounted).
@@ -223,18 +227,22 @@ export class RateLimiter {
     const policy: string[] = [];
     const state: string[] = [];
     let refused: { name: string; msLeft: number } | undefined;
+    let remaining: number | undefined;
+    let resetAfterS: number | undefined;
     for (let i = 0; i < buckets.length; i++) {
       const b = buckets[i]!;
       const c = counted[i]!;
       if (c.count < 0) continue;
       const resetS = Math.max(0, Math.ceil(c.msLeft / 1000));
       policy.push(`"${b.name}"; q=${b.limit}; w=${this.windowS}`);
-      state.push(`"${b.name}"; r=${Math.max(0, b.limit - c.count)}; t=${resetS}`);
+      const left = Math.max(0, b.limit - c.count);
+      if (remaining === undefined || left < remaining) [remaining, resetAfterS] = [left, resetS];
+      state.push(`"${b.name}"; r=${left}; t=${resetS}`);
       if (c.count > b.limit && !refused) refused = { name: b.name, msLeft: c.msLeft };
     }
     const headers = { 'RateLimit-Policy': policy.join(', '), RateLimit: state.join(', ') };
-    if (!refused) return { allowed: true, retryAfterS: 0, headers };
-    return { allowed: false, retryAfterS: Math.max(1, Math.ceil(refused.msLeft / 1000)), refusedBy: refused.name, headers };
+    if (!refused) return { allowed: true, retryAfterS: 0, headers, remaining, resetAfterS };
+    return { allowed: false, retryAfterS: Math.max(1, Math.ceil(refused.msLeft / 1000)), refusedBy: refused.name, headers, remaining, resetAfterS };
   }
 
   /** One line per `logEveryMs` during an outage, with how many were left out. */
