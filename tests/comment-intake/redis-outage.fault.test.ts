@@ -1,9 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { Streams, commentsSubmittedV1, createRedisTransport, upsertSiteSnapshot, type StreamTransport } from '@parley/shared';
-import { eventually, startTestInfra, startTestService, type RunningTestService, type TestInfraHandle } from '@parley/shared/testing';
+import { eventually, startRedisChild, startTestInfra, startTestService, type RedisChild, type RunningTestService, type TestInfraHandle } from '@parley/shared/testing';
 import { commentIntake } from '@parley/comment-intake';
-import { startRedisChild, type RedisChild } from './redis-server';
 
 /**
  * Intake under steady load while Redis stops answering for OUTAGE_MS (SIGSTOP on a redis-server

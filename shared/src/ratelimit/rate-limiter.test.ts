@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import pino from 'pino';
 import { silentLogger } from '../logger';
-import { createTestRedisPrefix } from '../testing';
+import { createTestRedisPrefix, startRedisChild, type RedisChild } from '../testing';
 import { createRateLimiter, type RateLimitBucket } from './rate-limiter';
 
 /** Like the intake's limiter connection: fail fast while Redis is away. */
@@ -84,7 +82,7 @@ describe('rate limiter while Redis is unavailable', () => {
   });
 
   it('when Redis restarts (the script is forgotten), then limits keep counting on the new server', async () => {
-    child = await startRedis();
+    child = await startRedisChild();
     const redis = connect(child.url);
     await new Promise((resolve) => redis.once('ready', resolve));
     const rl = createRateLimiter({ redis, keyPrefix: 'rl-test:', logger: silentLogger, breakerMs: 50 });
@@ -92,7 +90,7 @@ describe('rate limiter while Redis is unavailable', () => {
       expect((await rl.check([ip(1)])).allowed).toBe(true);
       expect((await rl.check([ip(1)])).allowed).toBe(false);
       await child.stop();
-      child = await startRedis(child.port);
+      child = await startRedisChild(child.port);
       await waitFor(() => redis.status === 'ready');
       await new Promise((r) => setTimeout(r, 60)); // past the breaker, if the restart tripped it
       // A fresh server: the counter starts again, through EVAL after NOSCRIPT.
@@ -104,7 +102,7 @@ describe('rate limiter while Redis is unavailable', () => {
   });
 
   it('when Redis is down, then requests are let through without headers and one warning is logged per interval', async () => {
-    child = await startRedis();
+    child = await startRedisChild();
     const redis = connect(child.url);
     await new Promise((resolve) => redis.once('ready', resolve));
     await child.stop();
@@ -128,57 +126,6 @@ describe('rate limiter while Redis is unavailable', () => {
     }
   });
 });
-
-interface RedisChild {
-  url: string;
-  port: number;
-  stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(port?: number): Promise<RedisChild> {
-  const p = port ?? (await freePort());
-  const proc: ChildProcess = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${p}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    for (let i = 0; ; i++) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        break;
-      } catch (err) {
-        if (i > 100) throw err;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  } finally {
-    probe.disconnect();
-  }
-  let stopped: Promise<void> | undefined;
-  return {
-    url,
-    port: p,
-    stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGKILL');
-      });
-      return stopped;
-    },
-  };
-}
 
 async function waitFor(ok: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,16 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 
-/** A throwaway redis-server child on a free port, without persistence, that a test may freeze or kill. */
+/** A throwaway redis-server child without persistence, that a fault test may freeze, kill or restart. */
 export interface RedisChild {
   url: string;
+  port: number;
   /** SIGSTOP: the server stops answering; connections stay open, data stays. */
   freeze(): void;
   /** SIGCONT. */
   thaw(): void;
   /** Waits (up to `timeoutMs`) until no client but the probe is connected: teardown then leaves no reconnecting client behind. */
   waitForNoClients(timeoutMs?: number): Promise<number>;
+  /** Ends the server (thawing it first); idempotent. */
   stop(): Promise<void>;
 }
 
@@ -25,26 +27,30 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedisChild(): Promise<RedisChild> {
-  const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const url = `redis://127.0.0.1:${port}`;
+/** Starts redis-server on `port` (a free one when omitted: pass the old one to "restart" it). */
+export async function startRedisChild(port?: number): Promise<RedisChild> {
+  const p = port ?? (await freePort());
+  const child: ChildProcess = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${p}`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  for (let i = 0; ; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch (err) {
-      if (i > 100) throw err;
-      await new Promise((r) => setTimeout(r, 50));
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        await probe.connect();
+        await probe.ping();
+        break;
+      } catch (err) {
+        if (i > 100) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
+  } finally {
+    probe.disconnect();
   }
-  probe.disconnect();
+  let stopped: Promise<void> | undefined;
   return {
     url,
+    port: p,
     freeze: () => void child.kill('SIGSTOP'),
     thaw: () => void child.kill('SIGCONT'),
     async waitForNoClients(timeoutMs = 5_000) {
@@ -60,12 +66,14 @@ export async function startRedisChild(): Promise<RedisChild> {
         watcher.disconnect();
       }
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGCONT');
-        child.kill('SIGTERM');
-      }),
+        child.kill('SIGKILL');
+      });
+      return stopped;
+    },
   };
 }
