@@ -56,6 +56,7 @@ class PostgresLiveChannel implements LiveChannel {
   private closed = false;
   private retryMs = 100;
   private retryTimer?: NodeJS.Timeout;
+  private publishing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly databaseUrl: string,
@@ -72,8 +73,13 @@ class PostgresLiveChannel implements LiveChannel {
   }
 
   async publish(payload: object): Promise<void> {
-    const client = await this.connect();
-    await client.query('select pg_notify($1, $2)', [this.channel, JSON.stringify(payload)]);
+    // One query at a time on the connection: pg would queue them, but warns that it will stop to.
+    const turn = this.publishing.then(async () => {
+      const client = await this.connect();
+      await client.query('select pg_notify($1, $2)', [this.channel, JSON.stringify(payload)]);
+    });
+    this.publishing = turn.catch(() => undefined);
+    return turn;
   }
 
   subscribe(fn: (payload: unknown) => void): () => void {
