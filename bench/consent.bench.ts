@@ -11,22 +11,10 @@
 import { randomUUID } from 'node:crypto';
 import { get, type IncomingHttpHeaders } from 'node:http';
 import type { Kysely } from 'kysely';
-import {
-  closeServer,
-  commonEnvSchema,
-  createDatabase,
-  createMetrics,
-  createTransport,
-  listen,
-  migrateService,
-  silentLogger,
-  siteSettingsSchema,
-  upsertSiteSnapshot,
-  type TenancyReadTables,
-} from '@parley/shared';
+import { closeServer, siteSettingsSchema, upsertSiteSnapshot, type TenancyReadTables } from '@parley/shared';
 import { cookieConsent } from '@parley/cookie-consent';
 import { DURATION, ORIGIN, cannon, listenBare, table, type Load, type Row } from './load';
-import { REDIS_URL, createScratch } from './scratch';
+import { startBenchService, type BenchService } from './scratch';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const SITES = Number(process.env.BENCH_SITES ?? 16);
@@ -46,31 +34,16 @@ function rawGet(url: string, headers: Record<string, string>): Promise<{ headers
 }
 
 export async function benchConsent(): Promise<string> {
-  const scratch = await createScratch('consent');
+  // The write limit is on (its Redis round trip is part of the cost) but never bites.
+  const consent = await startBenchService(cookieConsent, 'consent', { CONSENT_RATE_LIMIT_PER_MINUTE: 100_000_000 });
   try {
-    return await runScenarios(scratch.databaseUrl, REDIS_URL, scratch.redisPrefix);
+    return await runScenarios(consent);
   } finally {
-    await scratch.drop();
+    await consent.stop();
   }
 }
 
-async function runScenarios(databaseUrl: string, redisUrl: string, prefix: string): Promise<string> {
-  const db = await createDatabase({ databaseUrl, poolSize: 20, logger: silentLogger });
-  const transport = createTransport({ redisUrl, keyPrefix: prefix, logger: silentLogger });
-  await migrateService(db, cookieConsent, silentLogger);
-  const config = commonEnvSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const service = await cookieConsent.create({
-    config: { ...config, PORT: 0, CONSENT_RATE_LIMIT_PER_MINUTE: 100_000_000 } as never,
-    logger: silentLogger,
-    metrics: createMetrics('cookie-consent'),
-    db,
-    transport,
-    consumerName: 'bench',
-  });
-  const { server, port } = await listen(service.app, 0, '127.0.0.1');
-  await service.start();
-  const url = `http://127.0.0.1:${port}`;
-
+async function runScenarios({ url, db }: BenchService): Promise<string> {
   const sites = Array.from({ length: SITES }, (_, i) => `bench-${i}`);
   for (const id of sites) {
     await upsertSiteSnapshot(db.db as Kysely<TenancyReadTables>, 'consent', {
@@ -128,10 +101,6 @@ async function runScenarios(databaseUrl: string, redisUrl: string, prefix: strin
     rows.push(...banner);
   } finally {
     await closeServer(bare.server);
-    await closeServer(server);
-    await service.stop();
-    await transport.close();
-    await db.close();
   }
 
   const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;

@@ -1,10 +1,24 @@
 /**
  * A database and a Redis key prefix of a bench's own, deleted afterwards: a bench never touches real
- * data. Without DATABASE_URL / REDIS_URL the benches fall back to 127.0.0.1.
+ * data. Without DATABASE_URL / REDIS_URL the benches fall back to 127.0.0.1. `startBenchService` runs
+ * a service in them.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import {
+  closeServer,
+  commonEnvSchema,
+  createDatabase,
+  createMetrics,
+  createTransport,
+  listen,
+  migrateService,
+  silentLogger,
+  type DatabaseHandle,
+  type ServiceModule,
+  type StreamTransport,
+} from '@parley/shared';
 
 export const ADMIN_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -54,4 +68,45 @@ async function deleteKeys(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+export interface BenchService {
+  url: string;
+  db: DatabaseHandle<any>;
+  transport: StreamTransport;
+  stop(): Promise<void>;
+}
+
+/**
+ * One service as production runs it (real Postgres and Redis, its own outbox relay and consumers),
+ * on loopback, in a scratch database and Redis prefix that `stop()` deletes.
+ */
+export async function startBenchService(module: ServiceModule<any>, label: string, settings: Record<string, unknown> = {}): Promise<BenchService> {
+  const scratch = await createScratch(label);
+  const db = await createDatabase({ databaseUrl: scratch.databaseUrl, poolSize: Number(process.env.BENCH_POOL ?? 20), logger: silentLogger });
+  const transport = createTransport({ redisUrl: REDIS_URL, keyPrefix: scratch.redisPrefix, logger: silentLogger });
+  await migrateService(db, module, silentLogger);
+  const common = commonEnvSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+  const service = await module.create({
+    config: { ...common, PORT: 0, DATABASE_URL: scratch.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: scratch.redisPrefix, ...settings },
+    logger: silentLogger,
+    metrics: createMetrics(module.name),
+    db,
+    transport,
+    consumerName: 'bench',
+  });
+  const { server, port } = await listen(service.app, 0, '127.0.0.1');
+  await service.start();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db,
+    transport,
+    async stop() {
+      await closeServer(server);
+      await service.stop();
+      await transport.close();
+      await db.close();
+      await scratch.drop();
+    },
+  };
 }
