@@ -110,8 +110,7 @@ export function fastRoutes({ ctx, directory, checkSubmitLimits, bodyLimitBytes }
       path: `${thread}/comments`,
       handle: async (req) => {
         const site = await findPublicSite(directory, req.params.site);
-        corsForSiteOf(site, req);
-        req.responseHeaders.vary = 'Origin';
+        corsForSiteOf(site, req); // sets Vary: Origin either way
         const { thread: threadId } = parseOrThrow(threadParams, req.params, 'params');
         const query = parseOrThrow(listCommentsQuerySchema, req.query, 'query');
         const page = await threadPage(ctx, { site, threadId, order: query.order, cursor: query.cursor, limit: query.limit });
