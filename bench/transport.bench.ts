@@ -10,6 +10,7 @@ import { commentsSubmittedV1, type CommentsSubmittedV1 } from '../shared/src/con
 import { fixtures } from '../shared/src/contracts/fixtures';
 import { uuidv7 } from '../shared/src/ids';
 import { createMemoryTransport, createRedisTransport, type StreamTransport } from '../shared/src/streams';
+import { deleteKeysWithPrefix } from '../shared/src/testing/resources';
 
 export interface TransportBenchResult {
   name: string;
@@ -41,7 +42,7 @@ export async function benchTransport(opts: { messages: number; redisUrl: string 
       await memory.close();
     }
   } finally {
-    await deleteKeys(raw, prefix);
+    await deleteKeysWithPrefix(raw, prefix);
     await raw.quit();
   }
   return results;
@@ -111,15 +112,6 @@ async function timed(name: string, messages: number, run: () => Promise<void>): 
 
 function envelope(): CommentsSubmittedV1 {
   return { ...fixtures.commentsSubmitted, id: uuidv7() };
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
 }
 
 /** A table with each row's rate as a ratio of the first row (the raw XADD baseline of the same run). */
