@@ -103,11 +103,16 @@ describe('moderation worker killed repeatedly under load', () => {
     let worker = startWorker();
     child = worker.p;
     let running = true;
+    let flowing = true;
     const killer = (async () => {
       while (running) {
         await worker.ready;
-        // Killed mid-flow, 3–6 s into its work: some comments committed and not yet acknowledged.
-        await new Promise((r) => setTimeout(r, 3_000 + Math.random() * 3_000));
+        // Killed mid-flow, 2–4 s into its work, at a moment it holds delivered and unacknowledged
+        // entries: the worker keeps up with the flow, so a kill at a random instant can find it idle.
+        await new Promise((r) => setTimeout(r, 2_000 + Math.random() * 2_000));
+        while (running && flowing && (await infra.transport.stats(Streams.commentsSubmitted, 'moderation-queue')).pending === 0) {
+          await new Promise((r) => setTimeout(r, 2));
+        }
         if (!running) break;
         await kill(child);
         worker = startWorker();
@@ -116,12 +121,13 @@ describe('moderation worker killed repeatedly under load', () => {
     })();
     const ids: string[] = [];
     try {
-    for (let sent = 0; sent < TOTAL; sent += 250) {
-      const batch = Array.from({ length: Math.min(250, TOTAL - sent) }, (_, i) => submittedEnvelope('fault', sent + i));
+    for (let sent = 0; sent < TOTAL; sent += 100) {
+      const batch = Array.from({ length: Math.min(100, TOTAL - sent) }, (_, i) => submittedEnvelope('fault', sent + i));
       ids.push(...batch.map((e) => e.payload.commentId));
       await infra.transport.publishMany(Streams.commentsSubmitted, batch);
-      await new Promise((r) => setTimeout(r, 50)); // a steady flow rather than one burst
+      await new Promise((r) => setTimeout(r, 200)); // a steady flow (~500/s) across several worker lives
     }
+    flowing = false;
     const count = async () => Number((await sql<{ n: string }>`select count(*) as n from moderation.comments`.execute(db)).rows[0]!.n);
     // Keep killing until everything is decided, then let the last worker live.
     await eventually(async () => (await count()) >= TOTAL && starts >= 4, 840_000, 500);
