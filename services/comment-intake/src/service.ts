@@ -76,7 +76,7 @@ export const commentIntake: ServiceModule<Config> = {
       pages,
       live,
       threadChanged: fanOut.changed,
-      afterCommit: () => relay.kick(),
+      afterCommit: (events) => (events ? relay.handOver(events) : relay.kick()),
       now: () => new Date(),
       logger,
     };

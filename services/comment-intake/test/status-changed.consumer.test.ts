@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
-import { Streams, deadLetterStream, makeEnvelope } from '@parley/shared';
+import request from 'supertest';
+import { Streams, deadLetterStream, makeEnvelope, type CommentStatus } from '@parley/shared';
 import { eventually } from '@parley/shared/testing';
-import { approvedComment, buildComment, buildSite, commentStatus, decide, seedSite, startIntake, submit, type IntakeHarness } from './support/intake';
+import { ORIGIN, approvedComment, buildComment, buildSite, commentStatus, decide, seedSite, startIntake, submit, type IntakeHarness } from './support/intake';
 
 let h: IntakeHarness;
 
@@ -17,7 +18,39 @@ afterAll(async () => {
 const approvedCount = async (thread: string) =>
   (await sql<{ approved_count: number }>`select approved_count from intake.threads where site_id = 'daily' and id = ${thread}`.execute(h.infra.db.db)).rows[0]?.approved_count;
 
+const change = (commentId: string, thread: string, from: CommentStatus, to: CommentStatus) =>
+  makeEnvelope(Streams.commentsStatusChanged, 1, 'daily', {
+    commentId,
+    threadId: thread,
+    from,
+    to,
+    reasons: [],
+    actor: { kind: 'pipeline' as const, keyId: null },
+    changedAt: new Date().toISOString(),
+  });
+
 describe('consuming comments.status-changed', () => {
+  it('when many decisions arrive in one read (a duplicate and a later removal among them), then each applies once, in stream order', async () => {
+    const ids: string[] = [];
+    for (const name of ['Ana', 'Ben', 'Cy']) ids.push((await submit(h, 'daily', 'burst', buildComment({ name, email: `${name}@example.org` }))).body.id as string);
+    const [a, b, c] = ids as [string, string, string];
+    const approveB = change(b, 'burst', 'pending', 'approved');
+    // One XADD pipeline: the consumer reads them together and applies them as one batch.
+    await h.infra.transport.publishMany(Streams.commentsStatusChanged, [
+      change(a, 'burst', 'pending', 'approved'),
+      approveB,
+      change(c, 'burst', 'pending', 'approved'),
+      approveB,
+      change(a, 'burst', 'approved', 'removed'),
+    ]);
+    await eventually(async () => (await commentStatus(h, a)) === 'removed', 10_000);
+    expect(await commentStatus(h, b)).toBe('approved');
+    expect(await commentStatus(h, c)).toBe('approved');
+    expect(await approvedCount('burst')).toBe(2);
+    const page = await request(h.url).get('/v1/sites/daily/threads/burst/comments').set('Origin', ORIGIN);
+    expect((page.body.items as { id: string }[]).map((i) => i.id).sort()).toEqual([b, c].sort());
+  });
+
   it('when the same decision is delivered twice, then it is applied once', async () => {
     const res = await submit(h, 'daily', 'twice', buildComment());
     const envelope = await decide(h, 'daily', res.body.id, 'pending', 'approved');

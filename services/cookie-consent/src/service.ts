@@ -9,6 +9,7 @@ import {
   createTenancyReadModel,
   readinessChecks,
   watchStreams,
+  type OutboxEvent,
   type ServiceModule,
   type Subscription,
 } from '@parley/shared';
@@ -48,7 +49,8 @@ export const cookieConsent: ServiceModule<Config> = {
     const signer = createReceiptSigner(config.CONSENT_SIGNING_KEY ?? DEV_SIGNING_KEY);
     // Published from now on, also after the key is rotated away (receipts outlive keys).
     await rememberSigningKey(kdb, signer.kid, { ...signer.jwk }, new Date());
-    const afterCommit = () => relay.kick();
+    // With its events, a commit hands them to the relay to publish at once (ADR 0015); without, wakes it.
+    const afterCommit = (events?: readonly OutboxEvent[]) => (events ? relay.handOver(events) : relay.kick());
     const ctx: UseCaseContext = {
       db: kdb,
       afterCommit,

@@ -7,6 +7,7 @@ import {
   createRateLimiter,
   readinessChecks,
   sharedCounterKey,
+  type OutboxEvent,
   type ServiceModule,
   type Subscription,
 } from '@parley/shared';
@@ -91,9 +92,11 @@ export const moderationQueue: ServiceModule<Config> = {
             live.publish([change]);
           },
         };
+        // The pipeline's verdicts leave at once, handed to the relay with their events (ADR 0015).
+        const judging = { ...consumer, handOver: (events: OutboxEvent[]) => relay.handOver(events), onChange: (change: QueueChange) => live.publish([change]) };
         // Several consumers of one group, each taking its own batches: while one batch is judged, another waits on Postgres.
         subscriptions = [
-          ...Array.from({ length: config.MODERATION_WORKER_CONCURRENCY }, (_, i) => subscribeSubmitted({ ...consumer, consumer: `${consumerName}#${i}`, batchSize: config.MODERATION_BATCH_SIZE })),
+          ...Array.from({ length: config.MODERATION_WORKER_CONCURRENCY }, (_, i) => subscribeSubmitted({ ...judging, consumer: `${consumerName}#${i}`, batchSize: config.MODERATION_BATCH_SIZE })),
           subscribeReported({ ...consumer, consumer: consumerName }),
           subscribeStatusChanged({ ...consumer, consumer: consumerName }),
         ];

@@ -15,6 +15,12 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Poll interval while idle (default 50 ms); kick() cuts it short. */
   idleMs?: number;
+  /**
+   * While events are handed over (see `handOver`), the polls look only at rows at least this old
+   * (default 5000 ms): a row that was committed and never handed over, because its process died
+   * between the two, or because its writer only calls kick().
+   */
+  orphanAfterMs?: number;
   /** Cap of the exponential back-off after failed rounds (default 5000 ms). */
   maxBackoffMs?: number;
   /**
@@ -35,14 +41,29 @@ export interface OutboxRelayOptions {
 }
 
 const FIRST_RETRY_MS = 100;
+
+/** An event a committed transaction wrote to the outbox (its row id is the envelope's id). */
+export interface OutboxEvent {
+  stream: string;
+  envelope: Envelope;
+}
 const PRUNE_BATCH = 10_000;
 
 /**
  * Publishes outbox rows to the stream transport, at least once and in order per stream.
- * Each round locks a batch of pending rows (FOR UPDATE SKIP LOCKED, so several relays can share a
- * table without publishing a row twice), publishes them, marks them published and commits. A failed
- * publish rolls the round back and the rows wait for the next try; if the commit fails after a
- * publish, the rows go out again, which idempotent consumers absorb.
+ *
+ * Hand-over (ADR 0015): a writer that has just committed passes its events to `handOver`; the
+ * relay publishes them straight away, in hand-over order, and then marks their rows published, so
+ * the way out costs a publish and one update instead of reading the rows back in a transaction.
+ *
+ * Rounds: the table itself is read in rounds. Each round locks a batch of pending rows (FOR UPDATE
+ * SKIP LOCKED, so several relays can share a table without publishing a row twice), publishes them,
+ * marks them published and commits. A failed publish rolls the round back and the rows wait for the
+ * next try; if the commit fails after a publish, the rows go out again, which idempotent consumers
+ * absorb. While hand-over works, the idle polls look only at orphans (rows older than
+ * `orphanAfterMs`), and a kick() reads everything. After a failed hand-over the relay reads the table
+ * only (the failed events are still there, and go out in commit order before anything newer) until a
+ * round has drained it; so does a relay that has just started.
  */
 export class OutboxRelay {
   private readonly table: string;
@@ -53,6 +74,10 @@ export class OutboxRelay {
   private sleeping?: { wake: () => void; byKick: boolean };
   private nextPruneAt = 0;
   private nextBacklogAt = 0;
+  /** Events handed over and not yet published, in hand-over order. */
+  private handedOver: OutboxEvent[] = [];
+  /** False from start and from a failed hand-over until a round has drained the table. */
+  private direct = false;
 
   constructor(private readonly options: OutboxRelayOptions) {
     assertSchemaName(options.schema);
@@ -63,6 +88,10 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // Whatever an earlier run left (in the table, and so in any leftover hand-over) goes out first;
+    // hand-over starts once a round has drained the table.
+    this.direct = false;
+    this.handedOver = [];
     this.loop = this.run();
   }
 
@@ -80,6 +109,16 @@ export class OutboxRelay {
     if (this.sleeping?.byKick) this.sleeping.wake();
   }
 
+  /**
+   * Publish these events, which a transaction has just committed to the outbox, now and without
+   * reading them back (see the class comment). Call it after the commit, in commit order.
+   */
+  handOver(events: readonly OutboxEvent[]): void {
+    if (!this.running || !this.direct) return this.kick(); // the rows are in the table: a round takes them
+    for (const e of events) this.handedOver.push(e);
+    if (this.sleeping?.byKick) this.sleeping.wake();
+  }
+
   /** One round: returns how many rows it published. Throws when publishing or the database fails. */
   async flushOnce(): Promise<number> {
     return this.round(true);
@@ -91,11 +130,12 @@ export class OutboxRelay {
    * `probe`: look first whether anything is due, so an idle poll opens no transaction (skipped after
    * a kick, which says there is).
    */
-  private async round(probe: boolean): Promise<number> {
+  private async round(probe: boolean, orphansOnly = false): Promise<number> {
     const { db, transport } = this.options;
+    const age = orphansOnly ? sql`and created_at < now() - ${this.options.orphanAfterMs ?? 5000}::float8 * interval '1 millisecond'` : sql``;
     if (probe) {
-      const due = await db.selectFrom(this.table).select('id').where('published_at', 'is', null).limit(1).executeTakeFirst();
-      if (!due) return 0;
+      const due = await sql<{ id: string }>`select id from ${sql.table(this.table)} where published_at is null ${age} limit 1`.execute(db);
+      if (due.rows.length === 0) return 0;
     }
     let ids: string[] = [];
     try {
@@ -104,7 +144,7 @@ export class OutboxRelay {
         const { rows } = await sql<{ id: string; stream: string; envelope: Envelope }>`
           with due as (
             select id from ${table}
-             where published_at is null
+             where published_at is null ${age}
              order by created_at, id
              limit ${this.batchSize}
              for update skip locked
@@ -158,10 +198,24 @@ export class OutboxRelay {
     let failures = 0;
     let probe = true;
     while (this.running) {
+      if (this.direct && this.handedOver.length > 0) {
+        const events = this.handedOver.splice(0, this.batchSize);
+        try {
+          await this.publishHandedOver(events);
+        } catch (err) {
+          // The events' rows are still unpublished: rounds take them, in commit order, with the rest.
+          this.direct = false;
+          this.handedOver = [];
+          logger.warn({ schema, err: describe(err) }, 'outbox hand-over failed; reading the table until it is drained');
+          probe = false;
+        }
+        continue;
+      }
       this.kicked = false;
       let published: number;
       try {
-        published = await this.round(probe);
+        // A poll while hand-over works looks for orphans only; a kick (rows not handed over) for everything.
+        published = await this.round(probe, this.direct && probe);
         if (failures > 0) logger.info({ schema, failures }, 'outbox relay recovered');
         failures = 0;
       } catch (err) {
@@ -174,9 +228,12 @@ export class OutboxRelay {
         continue;
       }
       await this.housekeeping();
+      // Drained: the round took every due row, and no commit kicked it meanwhile. Hand-over again.
+      if (!this.direct && published < this.batchSize && !this.kicked) this.direct = true;
       // More is due (a full batch, or a commit kicked us meanwhile): go again without probing.
       probe = !(published >= this.batchSize || this.kicked);
       if (!probe) continue;
+      if (this.handedOver.length > 0) continue;
       await this.sleep(this.options.idleMs ?? 50, true);
       probe = !this.kicked;
     }
@@ -197,6 +254,17 @@ export class OutboxRelay {
       this.nextPruneAt = now + (this.options.pruneEveryMs ?? 60_000);
       await this.prune().catch(() => undefined);
     }
+  }
+
+  /** Publishes handed-over events, then marks their rows (a failed mark only means a duplicate later). */
+  private async publishHandedOver(events: OutboxEvent[]): Promise<void> {
+    for (const [stream, envelopes] of byStream(events)) {
+      await withTimeout(this.options.transport.publishMany(stream, envelopes), this.options.publishTimeoutMs ?? 5000);
+    }
+    const ids = events.map((e) => e.envelope.id);
+    await sql`update ${sql.table(this.table)} set published_at = now() where id = any(${ids}::uuid[]) and published_at is null`
+      .execute(this.options.db)
+      .catch((err: unknown) => (this.options.logger ?? silentLogger).warn({ schema: this.options.schema, err: describe(err) }, 'outbox rows published but not marked; they will go out again'));
   }
 
   private async countAttempt(ids: string[]): Promise<void> {

@@ -161,6 +161,54 @@ describe.each(dialects)('outbox and inbox on %s', (kind) => {
     await waitFor(() => transport.published.some((p) => p.id === envelope.id));
   });
 
+  /** A relay that has drained the table (hand-over is on) and then sleeps for ten minutes. */
+  const drainedRelay = async (transport: RecordingTransport, options: Partial<OutboxRelayOptions> = {}) => {
+    const relay = relayFor(transport, { idleMs: 10 * 60_000, ...options });
+    const first = await submitThing(100);
+    relay.start();
+    await waitFor(() => transport.published.some((p) => p.id === first.id));
+    await waitFor(async () => (await outboxRows()).every((r) => r.published_at !== null));
+    return relay;
+  };
+
+  it('when committed events are handed over, then they are published at once, in hand-over order, and their rows marked published', async () => {
+    const transport = new RecordingTransport();
+    const relay = await drainedRelay(transport);
+    const a = await submitThing(11);
+    const b = await submitThing(12);
+    relay.handOver([{ stream: 'things.created', envelope: a }]);
+    relay.handOver([{ stream: 'things.created', envelope: b }]);
+
+    await waitFor(async () => (await outboxRows()).every((r) => r.published_at !== null));
+    expect(transport.published.slice(-2).map((p) => p.id)).toEqual([a.id, b.id]);
+    expect(transport.published.filter((p) => p.id === a.id)).toHaveLength(1);
+  });
+
+  it('when a hand-over fails (transport down), then its events stay in the outbox and go out in commit order once the transport is back', async () => {
+    const transport = new RecordingTransport();
+    const relay = await drainedRelay(transport, { maxBackoffMs: 20 });
+    transport.failing = true;
+    const a = await submitThing(21);
+    const b = await submitThing(22);
+    relay.handOver([{ stream: 'things.created', envelope: a }]);
+    relay.handOver([{ stream: 'things.created', envelope: b }]);
+    await waitFor(async () => (await outboxRows()).some((r) => (r.attempts as number) >= 1));
+    expect(transport.published.map((p) => p.id)).not.toContain(a.id);
+
+    transport.failing = false;
+    await waitFor(async () => (await outboxRows()).every((r) => r.published_at !== null));
+    expect(transport.published.slice(-2).map((p) => p.id)).toEqual([a.id, b.id]);
+  });
+
+  it('when a committed row is never handed over (its writer died after the commit), then a poll publishes it once it is an orphan', async () => {
+    const transport = new RecordingTransport();
+    await drainedRelay(transport, { idleMs: 20, orphanAfterMs: 200 });
+    const orphan = await submitThing(31);
+
+    await waitFor(() => transport.published.some((p) => p.id === orphan.id));
+    expect((await outboxRows()).every((r) => r.published_at !== null)).toBe(true);
+  });
+
   it('when the transport is down, then the running relay keeps retrying, reports the backlog and delivers once it is back', async () => {
     const transport = new RecordingTransport();
     transport.failing = true;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Logger, SiteRecord } from '@parley/shared';
+import type { Logger, OutboxEvent, SiteRecord } from '@parley/shared';
 import type { IntakeDb } from '../db/tables';
 import type { Privacy } from './privacy';
 import type { ThreadChanged, ThreadLiveHub } from './thread-live-hub';
@@ -16,8 +16,11 @@ export interface IntakeContext {
   live: ThreadLiveHub;
   /** After a committed change readers see: pages and streams of this instance and of the others follow. */
   threadChanged: ThreadChanged;
-  /** Wakes the outbox relay once a transaction that enqueued events has committed. */
-  afterCommit(): void;
+  /**
+   * After a transaction that enqueued events has committed: with its events, hands them to the
+   * outbox relay to publish at once (ADR 0015); without, wakes the relay to read them.
+   */
+  afterCommit(events?: readonly OutboxEvent[]): void;
   now(): Date;
   logger: Logger;
 }

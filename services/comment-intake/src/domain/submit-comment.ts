@@ -6,6 +6,7 @@ import {
   Streams,
   ValidationError,
   makeEnvelope,
+  type OutboxEvent,
   uuidv7,
   type CommentsSubmittedV1,
   type SiteRecord,
@@ -106,13 +107,14 @@ class SubmitBatcher {
 
   private async flush(batch: Pending[]): Promise<void> {
     let outcomes: Map<Pending, SubmitCommentResult | Error>;
+    let written: OutboxEvent[];
     try {
-      outcomes = await writeBatch(this.ctx, batch);
+      ({ outcomes, written } = await writeBatch(this.ctx, batch));
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
-    if ([...outcomes.values()].some((o) => !(o instanceof Error) && !o.replayed)) this.ctx.afterCommit();
+    if (written.length > 0) this.ctx.afterCommit(written);
     for (const p of batch) {
       const o = outcomes.get(p)!;
       if (o instanceof Error) p.reject(o);
@@ -129,9 +131,10 @@ class SubmitBatcher {
  * decided before anything is written, so they never fail the others; a database failure fails
  * them all (→ 503), and nobody is answered 202 before the commit.
  */
-async function writeBatch(ctx: IntakeContext, batch: Pending[]): Promise<Map<Pending, SubmitCommentResult | Error>> {
+async function writeBatch(ctx: IntakeContext, batch: Pending[]): Promise<{ outcomes: Map<Pending, SubmitCommentResult | Error>; written: OutboxEvent[] }> {
   return ctx.db.transaction().execute(async (trx) => {
     const outcomes = new Map<Pending, SubmitCommentResult | Error>();
+    const written: OutboxEvent[] = [];
     const fail = (p: Pending, err: Error) => outcomes.set(p, err);
 
     // Idempotency: the first of a key in this batch goes on; a twin is "in flight" like any other.
@@ -196,15 +199,17 @@ async function writeBatch(ctx: IntakeContext, batch: Pending[]): Promise<Map<Pen
     }
 
     const comments: SubmissionRecord[] = [];
+    const recordOf = new Map<Pending, SubmissionRecord>();
     for (const p of todo) {
       const k = threadKeyOf(p.input.site.id, p.input.threadId);
       const threadUrl = threads.get(k)?.url ?? firstPage.get(k)!.url;
       const parent = p.input.body.parentId ? parents.get(p.input.body.parentId) : undefined;
       const built = buildSubmission(ctx, p, threadUrl, parent && { root: parent.rootId, depth: parent.depth + 1 });
       comments.push(built.record);
+      recordOf.set(p, built.record);
       outcomes.set(p, { status: 202, body: built.answer, replayed: false });
     }
-    if (comments.length === 0 && lockedKeys.length === 0) return outcomes;
+    if (comments.length === 0 && lockedKeys.length === 0) return { outcomes, written };
     const previous = await insertSubmissions(trx, { stream: Streams.commentsSubmitted, threads: newThreads, comments, keys: lockedKeys });
     // A key answered before: its comment was not written; the retry gets the first answer (or 422).
     for (const [name, before] of previous) {
@@ -216,7 +221,12 @@ async function writeBatch(ctx: IntakeContext, batch: Pending[]): Promise<Map<Pen
       const stored = before.response as { sealed: string };
       outcomes.set(p, { status: 202, body: JSON.parse(ctx.privacy.open(Buffer.from(stored.sealed, 'base64'))) as SubmitCommentResponse, replayed: true });
     }
-    return outcomes;
+    // The events of the comments written (not of those a stored key answered), in written order.
+    for (const [p, record] of recordOf) {
+      const o = outcomes.get(p);
+      if (o && !(o instanceof Error) && !o.replayed) written.push({ stream: Streams.commentsSubmitted, envelope: record.envelope });
+    }
+    return { outcomes, written };
   });
 }
 

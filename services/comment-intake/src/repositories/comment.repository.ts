@@ -17,6 +17,22 @@ export async function updateCommentStatus(db: Db, id: string, status: CommentSta
   await db.updateTable('intake.comments').set({ status, status_changed_at: at }).where('id', '=', id).execute();
 }
 
+/** Locks the rows for the rest of the transaction, in id order (two batches never wait in a cycle). */
+export async function lockCommentsByIds(db: Db, ids: readonly string[]): Promise<CommentRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('intake.comments').selectAll().where('id', '=', sql<string>`any(${[...ids]}::uuid[])`).orderBy('id').forUpdate().execute();
+}
+
+/** Sets many comments' statuses in one statement. */
+export async function updateCommentStatuses(db: Db, changes: readonly { id: string; status: CommentStatus; at: Date }[]): Promise<void> {
+  if (changes.length === 0) return;
+  await sql`
+    update intake.comments c set status = v.status, status_changed_at = v.at
+      from unnest(${changes.map((c) => c.id)}::uuid[], ${changes.map((c) => c.status)}::text[], ${changes.map((c) => c.at.toISOString())}::timestamptz[])
+        as v(id, status, at)
+     where c.id = v.id`.execute(db);
+}
+
 export type PublicCommentRow = Pick<CommentRow, 'id' | 'parent_id' | 'root_id' | 'depth' | 'author_name' | 'author_website' | 'text' | 'created_at'>;
 const PUBLIC_COLUMNS = ['id', 'parent_id', 'root_id', 'depth', 'author_name', 'author_website', 'text', 'created_at'] as const;
 

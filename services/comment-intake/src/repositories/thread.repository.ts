@@ -67,6 +67,16 @@ export async function updateThreadClosed(db: Db, siteId: string, id: string, clo
 }
 
 /** Something readers see changed: a new version (new ETag), and the approved count moved by `delta`. */
+/** `bumpThread` for many threads in one statement, each with its net change of approved comments. */
+export async function bumpThreads(db: Db, bumps: readonly { siteId: string; id: string; approvedDelta: number }[]): Promise<void> {
+  if (bumps.length === 0) return;
+  await sql`
+    update intake.threads t set version = t.version + 1, approved_count = greatest(t.approved_count + v.delta, 0)
+      from unnest(${bumps.map((b) => b.siteId)}::text[], ${bumps.map((b) => b.id)}::text[], ${bumps.map((b) => b.approvedDelta)}::int[])
+        as v(site_id, id, delta)
+     where t.site_id = v.site_id and t.id = v.id`.execute(db);
+}
+
 export async function bumpThread(db: Db, siteId: string, id: string, approvedDelta: number): Promise<void> {
   await db
     .updateTable('intake.threads')

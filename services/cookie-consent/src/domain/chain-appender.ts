@@ -7,6 +7,7 @@ import {
   uuidv7,
   type ConsentRecord,
   type ConsentRecordedV1,
+  type OutboxEvent,
   type RecordConsentResponse,
 } from '@parley/shared';
 import type { Kysely } from 'kysely';
@@ -41,8 +42,8 @@ export interface ChainAppenderOptions {
   db: Kysely<ConsentDb>;
   signer: ReceiptSigner;
   issuer?: string;
-  /** Called after each committed batch (wakes the outbox relay). */
-  afterCommit(): void;
+  /** Called after each committed batch with its outbox events (the relay publishes them at once). */
+  afterCommit(events: readonly OutboxEvent[]): void;
   /** Records of one site per batch at most (default 256). */
   maxBatch?: number;
   /** Records per call (all sites together) at most (default 512). */
@@ -271,7 +272,7 @@ export class ChainAppender {
 
   /** After the commit: every writer gets its answer, and so does every later request with its key. */
   private answer(prepared: Prepared, byKey: Map<string, Pending[]>): void {
-    this.options.afterCommit();
+    this.options.afterCommit(prepared.batch.outbox);
     prepared.writers.forEach((p, i) => {
       const response = prepared.responses[i]!;
       const key = p.request.idempotencyKey;

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { ConsentRecord } from '@parley/shared';
+import type { ConsentRecord, OutboxEvent } from '@parley/shared';
 import { SCHEMA, type ConsentDb, type RecordRow } from '../db/tables';
 import { GENESIS_HASH } from '../domain/hash-chain';
 
@@ -78,7 +78,7 @@ export interface ChainBatch {
   /** Every idempotency key of the batch; none may be stored yet. */
   keys: { key: string; requestHash: string; response: unknown }[];
   /** The outbox rows of the batch's events, in order. */
-  outbox: { stream: string; envelope: { id: string } }[];
+  outbox: OutboxEvent[];
 }
 
 export interface ChainBatchOutcome {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { PoisonMessageError, Streams, uuidv7, type CommentsSubmittedV1 } from '@parley/shared';
+import { PoisonMessageError, Streams, uuidv7, type CommentsSubmittedV1, type OutboxEvent } from '@parley/shared';
 import type { ModerationDb, PolicyRow } from '../db/tables';
 import {
   insertJudgedComments,
@@ -66,6 +66,8 @@ export async function moderateSubmittedBatch(
   events: readonly CommentsSubmittedV1[],
   now: Date,
   inboxGroup: string,
+  /** Receives the committed status-changed events, to publish at once (ADR 0015); else the relay reads them. */
+  handOver?: (events: OutboxEvent[]) => void,
 ): Promise<QueueChange[]> {
   if (events.length === 0) return [];
   const prepared = events.map((event) => {
@@ -110,7 +112,9 @@ export async function moderateSubmittedBatch(
     { group: inboxGroup, eventIds: events.map((e) => e.id) },
     newThreads,
   );
-  return judged.filter((j) => stored.has(j.stored.row.id)).map((j) => j.change);
+  const kept = judged.filter((j) => stored.has(j.stored.row.id));
+  if (kept.length > 0) handOver?.(kept.map((j) => j.stored.outbox));
+  return kept.map((j) => j.change);
 }
 
 /**

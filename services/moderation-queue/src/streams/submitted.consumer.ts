@@ -6,6 +6,7 @@ import {
   type CommentsSubmittedV1,
   type Delivery,
   type Logger,
+  type OutboxEvent,
   type StreamTransport,
   type Subscription,
 } from '@parley/shared';
@@ -20,6 +21,8 @@ export interface ConsumerOptions {
   logger: Logger;
   /** Called after the effect committed, with the change it made. */
   onChange(change: QueueChange): void;
+  /** Called after the effect committed, with its outbox events (see moderateSubmittedBatch). */
+  handOver?(events: OutboxEvent[]): void;
   now?: () => Date;
   claimIdleMs?: number;
   /** Most comments judged in one transaction (default 200). */
@@ -54,6 +57,9 @@ export function subscribeSubmitted(opts: ConsumerOptions): Subscription {
  * Judges and stores the comments of the events not applied before; the inbox claims commit with
  * the comments, in one statement (see moderateSubmittedBatch), so a redelivery decides nothing twice.
  */
-export async function moderateDeliveries(opts: Pick<ConsumerOptions, 'db' | 'now'>, deliveries: readonly Delivery<CommentsSubmittedV1>[]): Promise<QueueChange[]> {
-  return moderateSubmittedBatch(opts.db, deliveries.map((d) => d.envelope), opts.now?.() ?? new Date(), ConsumerGroups.moderationQueue);
+export async function moderateDeliveries(
+  opts: Pick<ConsumerOptions, 'db' | 'now' | 'handOver'>,
+  deliveries: readonly Delivery<CommentsSubmittedV1>[],
+): Promise<QueueChange[]> {
+  return moderateSubmittedBatch(opts.db, deliveries.map((d) => d.envelope), opts.now?.() ?? new Date(), ConsumerGroups.moderationQueue, opts.handOver);
 }

@@ -1,0 +1,281 @@
+/**
+ * Submit → visible, end to end: `npx tsx bench/pipeline.bench.ts [rate/s] [seconds]`.
+ *
+ * comment-intake and moderation-queue run as production runs them: each in its own process from its
+ * own entry point (`services/<name>/src/main.ts`, NODE_ENV=production), against real Postgres and
+ * Redis, in a scratch database and Redis prefix deleted afterwards. A site in post-moderation mode is
+ * created through the operator API and reaches intake by `sites.changed`. This process is the
+ * readers and the writers: it holds every thread's live stream (SSE) open, and submits `rate`
+ * comments/s over HTTP, each with its form token, for `seconds`. A comment is visible when its
+ * `comment` event arrives on its thread's stream: intake stored it, moderation decided it, intake
+ * applied the decision and pushed it to the open pages. Latency runs from the start of the POST.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Agent, get, request, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Streams, commentsStatusChangedV1, commentsSubmittedV1, createTransport, silentLogger, type Envelope, type StreamTransport } from '@parley/shared';
+import type { z } from 'zod';
+import { ORIGIN } from './load';
+import { REDIS_URL, createScratch } from './scratch';
+
+const ROOT = join(__dirname, '..');
+const THREADS = Number(process.env.BENCH_THREADS ?? 20);
+const BOOTSTRAP = `pk_benchpipe123_${randomBytes(16).toString('hex')}`;
+
+interface ServiceProcess {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** BENCH_PROFILE_DIR=dir writes each service's CPU profile there (node --cpu-prof). */
+const profile = (name: string) =>
+  process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_PROFILE_DIR, name)}`] : [];
+
+/** Starts one service's production entry point; resolves once it logs that it listens. */
+function startProcess(name: 'comment-intake' | 'moderation-queue', env: Record<string, string>): Promise<ServiceProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...profile(name), '--import', 'tsx', join(ROOT, 'services', name, 'src/main.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.includes(`${name} listening`)) continue;
+        const { port } = JSON.parse(line) as { port: number };
+        resolve({
+          url: `http://127.0.0.1:${port}`,
+          pid: child.pid!,
+          stop: async () => {
+            child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
+  });
+}
+
+/** CPU seconds a process has used so far (user + system), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function call(url: string, method: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(url, { method, agent, headers: payload ? { ...headers, 'content-type': 'application/json' } : headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Opens a thread's live stream; calls `onComment(id)` as each `comment` event arrives. */
+function openStream(url: string, onComment: (id: string) => void): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { origin: ORIGIN, accept: 'text/event-stream' } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`live stream answered ${res.statusCode}`));
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        const events = buffer.split('\n\n');
+        buffer = events.pop() ?? '';
+        for (const e of events) {
+          if (!e.startsWith('event: comment\n')) continue;
+          const id = /\nid: ([^\n]+)/.exec(e)?.[1];
+          if (id) onComment(id);
+        }
+      });
+      resolve(res);
+    }).on('error', reject);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+export interface PipelineBenchOptions {
+  rate: number;
+  seconds: number;
+}
+
+/** Runs the scenario; returns the markdown table. */
+export async function benchPipeline({ rate, seconds }: PipelineBenchOptions): Promise<string> {
+  const scratch = await createScratch('pipeline');
+  const shared = { DATABASE_URL: scratch.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: scratch.redisPrefix };
+  const started: ServiceProcess[] = [];
+  const streams: IncomingMessage[] = [];
+  // Stage clocks: when each comment's event first shows up in Redis, read by a group of our own.
+  const transport: StreamTransport = createTransport({ redisUrl: REDIS_URL, keyPrefix: scratch.redisPrefix, logger: silentLogger });
+  const seenSubmitted = new Map<string, number>();
+  const seenDecided = new Map<string, number>();
+  const observe = <E extends Envelope>(stream: string, schema: z.ZodType<E>, seen: Map<string, number>) =>
+    transport.subscribe<E>({
+      stream,
+      group: 'bench-observer',
+      consumer: 'o',
+      schema,
+      blockMs: 50,
+      batchSize: 500,
+      batchHandler: async (ds) => {
+        const now = performance.now();
+        for (const d of ds) {
+          const id = (d.envelope.payload as { commentId: string }).commentId;
+          if (!seen.has(id)) seen.set(id, now);
+        }
+      },
+    });
+  const observers = [observe(Streams.commentsSubmitted, commentsSubmittedV1, seenSubmitted), observe(Streams.commentsStatusChanged, commentsStatusChangedV1, seenDecided)];
+  try {
+    const moderation = await startProcess('moderation-queue', { ...shared, BOOTSTRAP_ADMIN_KEY: BOOTSTRAP });
+    started.push(moderation);
+    const intake = await startProcess('comment-intake', {
+      ...shared,
+      INTAKE_HASH_KEY: randomBytes(32).toString('hex'),
+      INTAKE_EMAIL_KEY: randomBytes(32).toString('hex'),
+      // On, as in production, and far above this load: every submit comes from one address.
+      RATE_LIMIT_IP_PER_MINUTE: '100000000',
+      RATE_LIMIT_EMAIL_PER_MINUTE: '100000000',
+      RATE_LIMIT_SITE_PER_MINUTE: '100000000',
+    });
+    started.push(intake);
+
+    const site = await call(`${moderation.url}/v1/admin/sites`, 'POST', { authorization: `Bearer ${BOOTSTRAP}` }, {
+      id: 'bench',
+      name: 'Bench',
+      allowedOrigins: [ORIGIN],
+      settings: { comments: { minSubmitSeconds: 0 }, moderation: { mode: 'post' } },
+    });
+    if (site.status !== 201) throw new Error(`creating the site answered ${site.status}`);
+    const thread = (i: number) => `${intake.url}/v1/sites/bench/threads/story-${i}`;
+    const tokens: string[] = [];
+    for (let i = 0; i < THREADS; i++) {
+      // The first call waits for `sites.changed` to reach intake.
+      for (let tries = 0; ; tries++) {
+        const t = await call(`${thread(i)}/form-token`, 'GET', { origin: ORIGIN });
+        if (t.status === 200) {
+          tokens.push(t.json.token as string);
+          break;
+        }
+        if (tries > 200) throw new Error(`form token answered ${t.status}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const visibleAt = new Map<string, number>();
+    for (let i = 0; i < THREADS; i++) streams.push(await openStream(`${thread(i)}/events`, (id) => visibleAt.set(id, performance.now())));
+
+    let n = 0;
+    const submit = async (sentAt: Map<string, number>, accepted: number[]) => {
+      const k = n++;
+      const t0 = performance.now();
+      const res = await call(`${thread(k % THREADS)}/comments`, 'POST', { origin: ORIGIN, 'idempotency-key': `bench-${k}-${randomBytes(6).toString('hex')}` }, {
+        name: `Reader ${k}`,
+        email: `reader${k}@example.org`,
+        text: `Reader ${k} here: the council should publish the full budget figures before the vote, as promised in spring.`,
+        formToken: tokens[k % THREADS],
+      });
+      if (res.status !== 202) throw new Error(`submit answered ${res.status}: ${JSON.stringify(res.json)}`);
+      accepted.push(performance.now() - t0);
+      sentAt.set(res.json.id as string, t0);
+    };
+    /** `rate`/s for `s` seconds, in 10 ms ticks; resolves when every comment is visible (or 60 s passed). */
+    const flow = async (s: number) => {
+      const sentAt = new Map<string, number>();
+      const accepted: number[] = [];
+      const inFlight: Promise<void>[] = [];
+      const total = rate * s;
+      const start = performance.now();
+      for (let sent = 0; sent < total; ) {
+        const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
+        for (; sent < due; sent++) inFlight.push(submit(sentAt, accepted));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await Promise.all(inFlight);
+      const deadline = performance.now() + 60_000;
+      while ([...sentAt.keys()].some((id) => !visibleAt.has(id)) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      return { sentAt, accepted, elapsed: (performance.now() - start) / 1000 };
+    };
+
+    await flow(2); // warm-up: JIT, pools, consumer groups
+    const cpu0 = [cpuSeconds(intake.pid), cpuSeconds(moderation.pid)];
+    const { sentAt, accepted } = await flow(seconds);
+    const cpu1 = [cpuSeconds(intake.pid), cpuSeconds(moderation.pid)];
+    const latencies = [...sentAt].filter(([id]) => visibleAt.has(id)).map(([id, t0]) => visibleAt.get(id)! - t0);
+    latencies.sort((a, b) => a - b);
+    accepted.sort((a, b) => a - b);
+    const total = rate * seconds;
+    const us = (i: number) => `${(((cpu1[i]! - cpu0[i]!) * 1e6) / total).toFixed(0)} µs`;
+    const ms = (v: number) => `${v.toFixed(1)} ms`;
+    const stage = (from: (id: string) => number | undefined, to: (id: string) => number | undefined) => {
+      const d = [...sentAt.keys()].flatMap((id) => {
+        const [a, b] = [from(id), to(id)];
+        return a === undefined || b === undefined ? [] : [b - a];
+      });
+      d.sort((x, y) => x - y);
+      return `p50 ${ms(percentile(d, 50))} · p99 ${ms(percentile(d, 99))}`;
+    };
+    const rows = [
+      [
+        `submit → visible at ${rate}/s for ${seconds} s`,
+        `${latencies.length}/${total} visible`,
+        `p50 ${ms(percentile(latencies, 50))} · p95 ${ms(percentile(latencies, 95))} · p99 ${ms(percentile(latencies, 99))}`,
+        `max ${ms(latencies.at(-1) ?? NaN)}`,
+      ],
+      [
+        'of which POST → 202',
+        `${accepted.length} accepted`,
+        `p50 ${ms(percentile(accepted, 50))} · p95 ${ms(percentile(accepted, 95))} · p99 ${ms(percentile(accepted, 99))}`,
+        `CPU per comment: intake ${us(0)}, moderation ${us(1)}`,
+      ],
+      ['of which POST → comments.submitted in Redis', '', stage((id) => sentAt.get(id), (id) => seenSubmitted.get(id)), 'intake: commit, outbox relay'],
+      ['of which comments.submitted → comments.status-changed', '', stage((id) => seenSubmitted.get(id), (id) => seenDecided.get(id)), 'moderation: read, judge, commit, outbox relay'],
+      ['of which comments.status-changed → visible', '', stage((id) => seenDecided.get(id), (id) => visibleAt.get(id)), 'intake: read, apply, commit, live notice, SSE'],
+    ];
+    return [
+      `Two processes (comment-intake, moderation-queue) from their production entry points; ${THREADS} threads, each with an open live stream.`,
+      '',
+      '| scenario | volume | result | |',
+      '|---|---|---|---|',
+      ...rows.map((r) => `| ${r.join(' | ')} |`),
+      '',
+    ].join('\n');
+  } finally {
+    for (const o of observers) await o.stop();
+    await transport.close();
+    for (const s of streams) s.destroy();
+    agent.destroy();
+    for (const p of started.reverse()) await p.stop();
+    await scratch.drop();
+  }
+}
+
+if (require.main === module) {
+  benchPipeline({ rate: Number(process.argv[2] ?? 1_000), seconds: Number(process.argv[3] ?? 10) }).then(
+    (md) => void process.stdout.write(`${md}\n`),
+    (err: unknown) => {
+      process.stderr.write(`pipeline bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
