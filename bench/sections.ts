@@ -4,6 +4,7 @@ import { benchIntake } from './intake.bench';
 import { benchIntakeScale } from './intake-scale.bench';
 import { benchSpamClassifier } from './moderation-spam.bench';
 import { benchModeration } from './moderation.bench';
+import { benchPipeline } from './pipeline.bench';
 import { benchSizes } from './sizes.bench';
 import { benchTransport, toMarkdown } from './transport.bench';
 
@@ -67,6 +68,11 @@ export const sections: BenchSection[] = [
     id: 'moderation',
     title: 'moderation-queue: comments decided per second, submit → decision latency',
     run: () => benchModeration({ total: 10_000, rate: 1_000, seconds: 10 }),
+  },
+  {
+    id: 'pipeline',
+    title: 'Submit → visible: comment-intake and moderation-queue as separate processes, end to end',
+    run: () => benchPipeline({ rate: 1_000, seconds: 10 }),
   },
   {
     id: 'spam',
