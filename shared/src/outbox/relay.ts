@@ -21,6 +21,8 @@ export interface OutboxRelayOptions {
    * between the two, or because its writer only calls kick().
    */
   orphanAfterMs?: number;
+  /** Poll interval while hand-over works and nothing is due (default 1000 ms): orphans are rare and old. */
+  orphanPollMs?: number;
   /** Cap of the exponential back-off after failed rounds (default 5000 ms). */
   maxBackoffMs?: number;
   /**
@@ -234,7 +236,7 @@ export class OutboxRelay {
       probe = !(published >= this.batchSize || this.kicked);
       if (!probe) continue;
       if (this.handedOver.length > 0) continue;
-      await this.sleep(this.options.idleMs ?? 50, true);
+      await this.sleep(this.direct ? (this.options.orphanPollMs ?? 1000) : (this.options.idleMs ?? 50), true);
       probe = !this.kicked;
     }
   }

@@ -163,7 +163,7 @@ describe.each(dialects)('outbox and inbox on %s', (kind) => {
 
   /** A relay that has drained the table (hand-over is on) and then sleeps for ten minutes. */
   const drainedRelay = async (transport: RecordingTransport, options: Partial<OutboxRelayOptions> = {}) => {
-    const relay = relayFor(transport, { idleMs: 10 * 60_000, ...options });
+    const relay = relayFor(transport, { idleMs: 10 * 60_000, orphanPollMs: 10 * 60_000, ...options });
     const first = await submitThing(100);
     relay.start();
     await waitFor(() => transport.published.some((p) => p.id === first.id));
@@ -202,7 +202,7 @@ describe.each(dialects)('outbox and inbox on %s', (kind) => {
 
   it('when a committed row is never handed over (its writer died after the commit), then a poll publishes it once it is an orphan', async () => {
     const transport = new RecordingTransport();
-    await drainedRelay(transport, { idleMs: 20, orphanAfterMs: 200 });
+    await drainedRelay(transport, { idleMs: 20, orphanPollMs: 20, orphanAfterMs: 200 });
     const orphan = await submitThing(31);
 
     await waitFor(() => transport.published.some((p) => p.id === orphan.id));
