@@ -210,6 +210,12 @@ export class OutboxRelay {
           this.handedOver = [];
           logger.warn({ schema, err: describe(err) }, 'outbox hand-over failed; reading the table until it is drained');
           probe = false;
+          continue;
+        }
+        // Nothing else to do: sleep rather than probe the table after every hand-over.
+        if (this.handedOver.length === 0 && !this.kicked) {
+          await this.sleep(this.options.orphanPollMs ?? 1000, true);
+          probe = !this.kicked;
         }
         continue;
       }
