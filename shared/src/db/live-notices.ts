@@ -29,7 +29,8 @@ export function splitNotices<C, N extends { changes: C[] }>(changes: readonly C[
 
 /**
  * The sending half of a live fan-out (ADR 0014): changes queued in one event-loop turn go out
- * together, split under NOTIFY's limit. Best effort: a notice that cannot be sent is dropped with
+ * together, split under NOTIFY's limit; while notices are on their way, the changes that arrive wait
+ * and go out together once they have gone (a busy service sends a notice per round trip, not per turn). Best effort: a notice that cannot be sent is dropped with
  * one warning per outage (a worker may change thousands of things a second), and one line when
  * notices flow again.
  */
@@ -51,18 +52,21 @@ export class LiveNoticeSender<C, N extends { changes: C[] }> {
   send(changes: readonly C[]): void {
     if (changes.length === 0) return;
     this.pending.push(...changes);
-    this.scheduled ??= setImmediate(() => this.flush());
+    if (this.sending.size === 0) this.scheduled ??= setImmediate(() => this.flush());
   }
 
   /** Sends what is pending and waits until every notice has gone (or failed). */
   async drain(): Promise<void> {
-    clearImmediate(this.scheduled);
-    this.flush();
-    await Promise.all([...this.sending]);
+    do {
+      clearImmediate(this.scheduled);
+      this.flush();
+      await Promise.all([...this.sending]);
+    } while (this.pending.length > 0);
   }
 
   private flush(): void {
     this.scheduled = undefined;
+    if (this.pending.length === 0) return;
     const changes = this.pending;
     this.pending = [];
     for (const notice of splitNotices(changes, this.wrap)) {
@@ -72,7 +76,11 @@ export class LiveNoticeSender<C, N extends { changes: C[] }> {
           () => this.sent(),
           (err: unknown) => this.failed(notice.changes.length, err),
         )
-        .finally(() => this.sending.delete(sent));
+        .finally(() => {
+          this.sending.delete(sent);
+          // What arrived meanwhile goes out now, together.
+          if (this.sending.size === 0 && this.pending.length > 0) this.scheduled ??= setImmediate(() => this.flush());
+        });
       this.sending.add(sent);
     }
   }

@@ -78,6 +78,9 @@ export class OutboxRelay {
   private nextBacklogAt = 0;
   /** Events handed over and not yet published, in hand-over order. */
   private handedOver: OutboxEvent[] = [];
+  /** Ids published by hand-over and not yet marked, and the update marking them, if one is running. */
+  private toMark: string[] = [];
+  private marking?: Promise<void>;
   /** False from start and from a failed hand-over until a round has drained the table. */
   private direct = false;
 
@@ -103,6 +106,7 @@ export class OutboxRelay {
     this.sleeping?.wake();
     await this.loop;
     this.loop = undefined;
+    await this.marking;
   }
 
   /** Publish now rather than at the next poll (call after committing a transaction that enqueued). */
@@ -264,15 +268,27 @@ export class OutboxRelay {
     }
   }
 
-  /** Publishes handed-over events, then marks their rows (a failed mark only means a duplicate later). */
+  /** Publishes handed-over events, then has their rows marked (a failed mark only means a duplicate later). */
   private async publishHandedOver(events: OutboxEvent[]): Promise<void> {
     for (const [stream, envelopes] of byStream(events)) {
       await withTimeout(this.options.transport.publishMany(stream, envelopes), this.options.publishTimeoutMs ?? 5000);
     }
-    const ids = events.map((e) => e.envelope.id);
-    await sql`update ${sql.table(this.table)} set published_at = now() where id = any(${ids}::uuid[]) and published_at is null`
-      .execute(this.options.db)
-      .catch((err: unknown) => (this.options.logger ?? silentLogger).warn({ schema: this.options.schema, err: describe(err) }, 'outbox rows published but not marked; they will go out again'));
+    for (const e of events) this.toMark.push(e.envelope.id);
+    this.marking ??= this.markPublished();
+  }
+
+  /**
+   * Marks published rows, off the publishing path: the ids published while an update is on its way
+   * go into the next one, so a busy relay marks once per round trip rather than once per hand-over.
+   */
+  private async markPublished(): Promise<void> {
+    while (this.toMark.length > 0) {
+      const ids = this.toMark.splice(0);
+      await sql`update ${sql.table(this.table)} set published_at = now() where id = any(${ids}::uuid[]) and published_at is null`
+        .execute(this.options.db)
+        .catch((err: unknown) => (this.options.logger ?? silentLogger).warn({ schema: this.options.schema, err: describe(err) }, 'outbox rows published but not marked; they will go out again'));
+    }
+    this.marking = undefined;
   }
 
   private async countAttempt(ids: string[]): Promise<void> {
