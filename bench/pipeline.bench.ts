@@ -73,7 +73,8 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+// Readers have connections of their own: the pool must never be where submits queue.
+const agent = new Agent({ keepAlive: true, maxSockets: 2_000 });
 
 function call(url: string, method: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
