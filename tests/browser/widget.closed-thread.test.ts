@@ -32,7 +32,7 @@ describe('a thread a moderator closed', () => {
     }
   });
 
-  it('when the thread is closed while the page is open, then starting to write shows "Comments are closed." instead of the form', async () => {
+  it('when the thread is closed while the page is open, then "Comments are closed." replaces the form at once, and the form comes back when it is reopened', async () => {
     await h.seed('closing-now', { name: 'Eli', text: 'Still open when the page loaded.' });
     const { context, page } = await h.open({ thread: 'closing-now' });
     try {
@@ -40,13 +40,34 @@ describe('a thread a moderator closed', () => {
       expect(await mainForm(page).count()).toBe(1);
       expect(await replyButtons(page).count()).toBe(1);
       await h.setThreadClosed('closing-now', true);
-      await mainForm(page).locator('textarea[name=text]').focus(); // asks for a form token, which says closed
+      // No reload and no click: the thread's live stream says so.
       await closedText(page).waitFor();
       expect(await closedText(page).textContent()).toBe('Comments are closed.');
       expect(await mainForm(page).count()).toBe(0);
       expect(await replyButtons(page).count()).toBe(0);
       // Screen-reader users hear it too (the widget's polite live region).
       await eventually(async () => (await widget(page).locator('.sr[role=status]').textContent()) === 'Comments are closed.');
+
+      await h.setThreadClosed('closing-now', false);
+      await mainForm(page).waitFor();
+      expect(await closedText(page).count()).toBe(0);
+      expect(await replyButtons(page).count()).toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('when the thread is closed while the page is open and its live stream is down, then starting to write shows "Comments are closed." instead of the form', async () => {
+    await h.seed('closing-offline', { name: 'Gus', text: 'Open when the page loaded.' });
+    const { context, page } = await h.open({ thread: 'closing-offline' });
+    try {
+      await widgetReady(page);
+      await page.route('**/events', (route) => route.abort()); // the stream cannot come back
+      h.dropConnections();
+      await h.setThreadClosed('closing-offline', true);
+      await mainForm(page).locator('textarea[name=text]').focus(); // asks for a form token, which says closed
+      await closedText(page).waitFor();
+      expect(await mainForm(page).count()).toBe(0);
     } finally {
       await context.close();
     }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import { Streams, makeEnvelope } from '@parley/shared';
 import { eventually } from '@parley/shared/testing';
+import { openEventStream } from './support/sse-client';
 import { approvedComment, buildComment, buildSite, formToken, publishThreadChange, seedSite, startIntake, submit, type IntakeHarness } from './support/intake';
 
 let h: IntakeHarness;
@@ -44,6 +45,20 @@ describe('a moderator closing and reopening a thread (threads.changed)', () => {
     expect(reopened.status).toBe(200);
     expect(reopened.body.closed).toBe(false);
     expect((await submit(h, 'daily', 'debate', buildComment())).status).toBe(202);
+  });
+
+  it('when a thread is closed and reopened, then its open pages are told at once (a closed event each time)', async () => {
+    const stream = await openEventStream(`${h.url}/v1/sites/daily/threads/watched/events`);
+    try {
+      await publishThreadChange(h, 'daily', 'watched', new Date().toISOString());
+      const closed = await eventually(async () => stream.events.find((e) => e.event === 'closed'), 10_000);
+      expect(JSON.parse(closed.data)).toEqual({ closed: true });
+      await publishThreadChange(h, 'daily', 'watched', null);
+      await eventually(async () => stream.events.filter((e) => e.event === 'closed').length === 2, 10_000);
+      expect(JSON.parse(stream.events.filter((e) => e.event === 'closed')[1]!.data)).toEqual({ closed: false });
+    } finally {
+      stream.close();
+    }
   });
 
   it('when a thread intake has never seen is closed, then it is closed from its first page view', async () => {

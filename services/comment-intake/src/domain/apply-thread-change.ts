@@ -6,6 +6,8 @@ import { updateThreadClosed } from '../repositories/thread.repository';
 export interface AppliedThreadChange {
   site: string;
   thread: string;
+  /** Whether the thread is closed now. */
+  closed: boolean;
 }
 
 /**
@@ -18,5 +20,5 @@ export async function applyThreadChange(trx: Kysely<IntakeDb>, event: ThreadsCha
   if (event.site === '*') throw new PoisonMessageError('threads.changed names no site');
   const { threadId, closedAt } = event.payload;
   const changed = await updateThreadClosed(trx, event.site, threadId, closedAt ? new Date(closedAt) : null, new Date(event.occurredAt));
-  return changed ? { site: event.site, thread: threadId } : undefined;
+  return changed ? { site: event.site, thread: threadId, closed: closedAt !== null } : undefined;
 }

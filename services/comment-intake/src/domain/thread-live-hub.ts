@@ -1,6 +1,7 @@
 import type { PublicComment } from '@parley/shared';
 
-export type LiveEvent = { type: 'comment'; comment: PublicComment } | { type: 'removed'; id: string };
+/** What open pages of a thread are told: a comment approved, one removed, the thread closed or reopened. */
+export type LiveEvent = { type: 'comment'; comment: PublicComment } | { type: 'removed'; id: string } | { type: 'closed'; closed: boolean };
 export type LiveListener = (event: LiveEvent) => void;
 
 /**

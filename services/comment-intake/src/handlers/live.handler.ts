@@ -40,6 +40,10 @@ export function liveHandler(hub: ThreadLiveHub, heartbeatMs = 25_000): RequestHa
       sweeper.unref();
     }
     const unsubscribe = hub.subscribe(site.id, thread, (event) => {
+      if (event.type === 'closed') {
+        res.write(`event: closed\ndata: ${JSON.stringify({ closed: event.closed })}\n\n`);
+        return;
+      }
       const data = event.type === 'comment' ? event.comment : { id: event.id };
       const id = event.type === 'comment' ? event.comment.id : event.id;
       res.write(`event: ${event.type}\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`);

@@ -77,7 +77,7 @@ export function buildOpenApiDocument(): object {
   registry.registerPath({
     method: 'get',
     path: '/v1/sites/{site}/threads/{thread}/events',
-    summary: 'Server-sent events: `comment` (newly approved) and `removed`',
+    summary: 'Server-sent events: `comment` (newly approved), `removed`, and `closed` (`{closed}` when the thread is closed or reopened)',
     request: { params: threadParams },
     responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } } },
   });

@@ -53,4 +53,24 @@ describe('live thread notices', () => {
       await b.close();
     }
   });
+
+  it('when another instance applies a thread close, then this instance’s open streams of that thread hear it', async () => {
+    const channel = createLiveChannel({ channel: 'intake_live', logger: silentLogger });
+    const hubA = new ThreadLiveHub();
+    const hubB = new ThreadLiveHub();
+    const a = new LiveThreadFanOut(channel, hubA, new ThreadPageCache(), async () => undefined, silentLogger);
+    const b = new LiveThreadFanOut(channel, hubB, new ThreadPageCache(), async () => undefined, silentLogger);
+    await a.start();
+    await b.start();
+    const seenB: LiveEvent[] = [];
+    hubB.subscribe('daily', 'thread', (e) => seenB.push(e));
+    try {
+      a.changed('daily', 'thread', { type: 'closed', closed: true });
+      await eventually(async () => seenB.length === 1);
+      expect(seenB).toEqual([{ type: 'closed', closed: true }]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });

@@ -12,6 +12,7 @@ const changeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('removed'), site: siteIdSchema, thread: threadIdSchema, id: z.uuid() }),
   /** Something else readers see changed (a close or reopen): caches only. */
   z.object({ kind: z.literal('thread'), site: siteIdSchema, thread: threadIdSchema }),
+  z.object({ kind: z.literal('closed'), site: siteIdSchema, thread: threadIdSchema, closed: z.boolean() }),
 ]);
 type ThreadChange = z.infer<typeof changeSchema>;
 const noticeSchema = z.object({ from: z.string().min(1).max(64), changes: z.array(changeSchema).min(1) });
@@ -67,9 +68,7 @@ export class LiveThreadFanOut {
   readonly changed = (site: string, thread: string, event?: LiveEvent): void => {
     this.pages.invalidate(threadKey(site, thread));
     if (event) this.hub.publish(site, thread, event);
-    this.sender.send([
-      !event ? { kind: 'thread', site, thread } : event.type === 'comment' ? { kind: 'comment', site, thread, id: event.comment.id } : { kind: 'removed', site, thread, id: event.id },
-    ]);
+    this.sender.send([toChange(site, thread, event)]);
   };
 
   /** Sends what is pending, waits for what is being sent and pushed, then stops listening. */
@@ -100,11 +99,28 @@ export class LiveThreadFanOut {
       this.hub.publish(change.site, change.thread, { type: 'removed', id: change.id });
       return;
     }
+    if (change.kind === 'closed') {
+      this.hub.publish(change.site, change.thread, { type: 'closed', closed: change.closed });
+      return;
+    }
     try {
       const comment = await this.loadComment(change.site, change.thread, change.id);
       if (comment) this.hub.publish(change.site, change.thread, { type: 'comment', comment });
     } catch (err) {
       this.logger.warn({ channel: LIVE_THREAD_CHANNEL, err: { message: (err as Error).message } }, 'approved comment not loaded for open streams; they catch up on reconnect');
     }
+  }
+}
+
+/** A change as a notice carries it: ids and flags, never comment text. */
+function toChange(site: string, thread: string, event: LiveEvent | undefined): ThreadChange {
+  if (!event) return { kind: 'thread', site, thread };
+  switch (event.type) {
+    case 'comment':
+      return { kind: 'comment', site, thread, id: event.comment.id };
+    case 'removed':
+      return { kind: 'removed', site, thread, id: event.id };
+    case 'closed':
+      return { kind: 'closed', site, thread, closed: event.closed };
   }
 }

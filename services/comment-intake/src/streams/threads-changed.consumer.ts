@@ -2,12 +2,12 @@ import { Streams, threadsChangedV1, type Subscription } from '@parley/shared';
 import { applyThreadChange } from '../domain/apply-thread-change';
 import { applyThenTell, type ConsumerOptions } from './apply-then-tell';
 
-/** Moderation's thread closes and reopens → intake's threads, then cached pages and form tokens. */
+/** Moderation's thread closes and reopens → intake's threads, then cached pages, form tokens and open pages. */
 export function subscribeThreadsChanged(opts: ConsumerOptions): Subscription {
   return applyThenTell(opts, {
     stream: Streams.threadsChanged,
     schema: threadsChangedV1,
     apply: applyThreadChange,
-    tell: (applied, threadChanged) => threadChanged(applied.site, applied.thread),
+    tell: (applied, threadChanged) => threadChanged(applied.site, applied.thread, { type: 'closed', closed: applied.closed }),
   });
 }

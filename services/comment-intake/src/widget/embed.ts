@@ -444,6 +444,8 @@ function boot(tag: HTMLScriptElement, site: string): void {
     });
     es.addEventListener('comment', (e) => onLive(JSON.parse((e as MessageEvent<string>).data) as PublicComment));
     es.addEventListener('removed', (e) => removeComment((JSON.parse((e as MessageEvent<string>).data) as { id: string }).id));
+    // A moderator closed or reopened the thread: the form goes or comes back without a reload.
+    es.addEventListener('closed', (e) => setShut((JSON.parse((e as MessageEvent<string>).data) as { closed: boolean }).closed));
   }
 
   // ---- forms --------------------------------------------------------------------------------
