@@ -89,7 +89,7 @@ export async function benchModeration({ total, rate, seconds }: ModerationBenchO
       await transport.publishMany(Streams.commentsSubmitted, Array.from({ length: Math.min(1_000, total - i) }, (_, k) => envelope(i + k)));
     }
     const service = await moderationQueue.create({
-      config: { NODE_ENV: 'production', LOG_LEVEL: 'silent', MODERATION_WORKER_CONCURRENCY: CONCURRENCY, BOOTSTRAP_ADMIN_KEY: 'pk_benchbench12_abcdefghijklmnopqrstuvwxyz012345' } as never,
+      config: { NODE_ENV: 'production', LOG_LEVEL: 'silent', MODERATION_WORKER_CONCURRENCY: CONCURRENCY, MODERATION_SECRETS_KEY: randomBytes(32).toString('hex'), BOOTSTRAP_ADMIN_KEY: 'pk_benchbench12_abcdefghijklmnopqrstuvwxyz012345' } as never,
       logger: silentLogger,
       metrics: createMetrics('moderation-bench'),
       db,

@@ -149,7 +149,7 @@ export async function benchPipeline({ rate, seconds }: PipelineBenchOptions): Pr
     });
   const observers = [observe(Streams.commentsSubmitted, commentsSubmittedV1, seenSubmitted), observe(Streams.commentsStatusChanged, commentsStatusChangedV1, seenDecided)];
   try {
-    const moderation = await startProcess('moderation-queue', { ...shared, BOOTSTRAP_ADMIN_KEY: BOOTSTRAP });
+    const moderation = await startProcess('moderation-queue', { ...shared, BOOTSTRAP_ADMIN_KEY: BOOTSTRAP, MODERATION_SECRETS_KEY: randomBytes(32).toString('hex') });
     started.push(moderation);
     const intake = await startProcess('comment-intake', {
       ...shared,

@@ -2,6 +2,7 @@ export * from './config';
 export * from './contracts';
 export * from './errors';
 export * from './ids';
+export * from './crypto';
 export * from './logger';
 export * from './metrics';
 export * from './streams';

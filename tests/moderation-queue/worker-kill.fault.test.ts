@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,7 @@ function startWorker(): { p: ChildProcess; ready: Promise<void> } {
       PORT: '0',
       LOG_LEVEL: 'info',
       BOOTSTRAP_ADMIN_KEY: BOOTSTRAP,
+      MODERATION_SECRETS_KEY: randomBytes(32).toString('hex'),
       STREAM_CLAIM_IDLE_MS: '1000',
       MODERATION_WORKER_CONCURRENCY: '4',
     },

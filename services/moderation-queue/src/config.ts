@@ -1,5 +1,12 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { commonEnvSchema, env } from '@parley/shared';
+
+/**
+ * Development default of MODERATION_SECRETS_KEY, refused in production: public by design, so
+ * webhook secrets stored under it are protected from nobody.
+ */
+export const DEV_SECRETS_KEY = createHash('sha256').update('parley-INSECURE-dev-only-key:moderation-secrets').digest();
 
 export const configSchema = commonEnvSchema.extend({
   PORT: env.port(4002),
@@ -18,7 +25,15 @@ export const configSchema = commonEnvSchema.extend({
   WEBHOOK_TIMEOUT_MS: env.int(5_000, 100),
   /** Live queue streams send a comment line this often so proxies keep them open. */
   LIVE_HEARTBEAT_MS: env.int(25_000, 100),
-});
+  /** 32 bytes (hex): the AES-256-GCM key webhook signing secrets are stored under. Required in production. */
+  MODERATION_SECRETS_KEY: z.preprocess((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v), env.key32().optional()),
+})
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && !c.MODERATION_SECRETS_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['MODERATION_SECRETS_KEY'], message: 'is required in production (generate with `openssl rand -hex 32`)' });
+    }
+  })
+  .transform((c) => ({ ...c, MODERATION_SECRETS_KEY: c.MODERATION_SECRETS_KEY ?? DEV_SECRETS_KEY }));
 export type Config = z.infer<typeof configSchema>;
 
 /** The config from whatever the runtime hands over (tests pass a partial, unparsed object). */

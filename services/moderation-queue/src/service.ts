@@ -19,6 +19,8 @@ import { ensureBootstrapAdmin } from './domain/api-keys';
 import type { UseCaseContext } from './domain/context';
 import { QueueLiveHub, type QueueChange } from './domain/queue-live-hub';
 import { WebhookDispatcher } from './jobs/webhook-dispatcher.job';
+import { sealLegacyWebhookSecrets } from './domain/webhooks';
+import { secretBox } from './domain/webhook-secrets';
 import { findApiKeyByHash } from './repositories/api-key.repository';
 import { findSiteById } from './repositories/site.repository';
 import { LIVE_QUEUE_CHANNEL, LiveQueueFanOut } from './streams/live-queue.channel';
@@ -34,8 +36,10 @@ export const moderationQueue: ServiceModule<Config> = {
     const config = moderationConfig(given);
     const kdb = db.db as Kysely<ModerationDb>;
     const relay = new OutboxRelay({ db: db.db, schema: SCHEMA, transport, metrics, logger });
+    const secrets = secretBox(config.MODERATION_SECRETS_KEY);
     const webhooks = new WebhookDispatcher({
       db: kdb,
+      secrets,
       logger,
       idleMs: config.WEBHOOK_POLL_MS,
       retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
@@ -54,6 +58,7 @@ export const moderationQueue: ServiceModule<Config> = {
     const ctx: UseCaseContext = {
       db: kdb,
       live,
+      secrets,
       afterCommit: () => {
         directory.invalidate();
         afterCommit();
@@ -78,6 +83,8 @@ export const moderationQueue: ServiceModule<Config> = {
           );
         }
         await live.start();
+        const sealed = await sealLegacyWebhookSecrets(kdb, secrets);
+        if (sealed > 0) logger.info({ webhooks: sealed }, 'webhook secrets stored before sealing are sealed now');
         relay.start();
         webhooks.start();
         const consumer = {

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { silentLogger } from '@parley/shared';
 import { eventually } from '@parley/shared/testing';
+import { DEV_SECRETS_KEY } from '../src/config';
+import { secretBox } from '../src/domain/webhook-secrets';
 import { WebhookDispatcher } from '../src/jobs/webhook-dispatcher.job';
 import { claimDueDeliveries, enqueueWebhookDeliveries } from '../src/repositories/webhook.repository';
 import { modClient, startModeration, type ModerationHarness } from './support/moderation-harness';
@@ -46,7 +48,7 @@ const deliveriesOf = (site: string) =>
   h.db.withSchema('moderation').selectFrom('webhook_deliveries').select(['id', 'attempts', 'delivered_at']).where('site', '=', site).execute();
 
 function dispatcher(): WebhookDispatcher {
-  return new WebhookDispatcher({ db: h.db, logger: silentLogger, idleMs: 20, retryBaseMs: 50, maxAttempts: 3, timeoutMs: 5_000, batchSize: 7 });
+  return new WebhookDispatcher({ db: h.db, secrets: secretBox(DEV_SECRETS_KEY), logger: silentLogger, idleMs: 20, retryBaseMs: 50, maxAttempts: 3, timeoutMs: 5_000, batchSize: 7 });
 }
 
 /** Rounds until nothing is due; how many deliveries this dispatcher attempted. */

@@ -1,7 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
 import { eventually } from '@parley/shared/testing';
-import { verifyWebhook } from '../src/domain/webhooks';
+import { DEV_SECRETS_KEY } from '../src/config';
+import { secretBox } from '../src/domain/webhook-secrets';
+import { sealLegacyWebhookSecrets, verifyWebhook } from '../src/domain/webhooks';
 import { buildSubmitted, modClient, startModeration, type ModerationHarness } from './support/moderation-harness';
 
 let h: ModerationHarness;
@@ -44,6 +47,10 @@ describe('webhooks', () => {
     expect(secret).toMatch(/^whsec_/);
     expect((await admin.webhooks()).body.items).toEqual([expect.objectContaining({ url: receiverUrl, events: ['held', 'approved'], active: true })]);
     expect(JSON.stringify((await admin.webhooks()).body)).not.toContain(secret);
+    // At rest the secret is sealed (AES-256-GCM under MODERATION_SECRETS_KEY): the row never holds it.
+    const stored = await sql<{ secret: string }>`select secret from moderation.webhooks where id = ${created.body.id}`.execute(h.db);
+    expect(stored.rows[0]!.secret).toMatch(/^sealed:v1:/);
+    expect(stored.rows[0]!.secret).not.toContain(secret.slice('whsec_'.length));
 
     failuresToSend = 2;
     const e = buildSubmitted('hooked');
@@ -64,6 +71,23 @@ describe('webhooks', () => {
     }
     const approved = JSON.parse(bodies().find((r) => r.headers['parley-event'] === 'approved')!.body);
     expect(approved).toMatchObject({ type: 'comment.approved', site: 'hooked', comment: { id, from: 'held', to: 'approved' } });
+  });
+
+  it('when a webhook was stored before secrets were sealed, then sealing (run at every start) seals it and its deliveries are still signed with its secret', async () => {
+    await h.siteWithModerator('legacy', { moderation: { mode: 'pre' } });
+    const secret = 'whsec_storedBeforeSealing0123456789abcd';
+    const id = '01943c4e-8a00-7000-8000-00000000aaaa';
+    await sql`insert into moderation.webhooks (id, site, url, secret, events, active, created_at)
+              values (${id}, 'legacy', ${receiverUrl}, ${secret}, '["held"]'::jsonb, true, now())`.execute(h.db);
+
+    expect(await sealLegacyWebhookSecrets(h.db, secretBox(DEV_SECRETS_KEY))).toBe(1);
+    const stored = await sql<{ secret: string }>`select secret from moderation.webhooks where id = ${id}`.execute(h.db);
+    expect(stored.rows[0]!.secret).toMatch(/^sealed:v1:/);
+
+    const e = buildSubmitted('legacy');
+    await h.submit(e);
+    const call = await eventually(async () => received.find((r) => r.body.includes(e.payload.commentId)), 10_000);
+    expect(verifyWebhook(secret, call.body, String(call.headers['parley-signature']), Math.floor(Date.now() / 1000))).toBe(true);
   });
 
   it('when a signature is old, then a receiver refuses it (replay)', () => {

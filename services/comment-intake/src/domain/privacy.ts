@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHmac, hash, createSecretKey, hkdfSync, randomFillSync, type KeyObject } from 'node:crypto';
+import { createHmac, hash, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
+import { openText as open, randomSlice, sealText as seal } from '@parley/shared';
 
 /**
  * Everything intake knows about a person is keyed or encrypted: IPs and emails become HMACs (so
@@ -42,37 +43,6 @@ export function createPrivacy(hashKey: Buffer, rawEmailKey: Buffer): Privacy {
     open: (sealed) => open(emailKey, sealed),
     formTokenKey: subkey(hashKey, 'form-token'),
   };
-}
-
-/**
- * Random bytes from the CSPRNG, drawn 4 KiB at a time: a comment needs three small draws (author
- * token, two IVs), and one call per draw costs more than the draw. Every byte is handed out once;
- * a slice stays valid because a used-up pool is replaced, never refilled in place.
- */
-let pool = Buffer.alloc(0);
-let poolOffset = 0;
-function randomSlice(n: number): Buffer {
-  if (poolOffset + n > pool.length) {
-    pool = randomFillSync(Buffer.allocUnsafe(4096));
-    poolOffset = 0;
-  }
-  const slice = pool.subarray(poolOffset, poolOffset + n);
-  poolOffset += n;
-  return slice;
-}
-
-function seal(key: KeyObject, plain: string): Buffer {
-  const iv = randomSlice(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return Buffer.concat([Buffer.from([1]), iv, cipher.getAuthTag(), body]); // 1 = format version
-}
-
-function open(key: KeyObject, sealed: Buffer): string {
-  if (sealed[0] !== 1) throw new Error('unknown encryption format');
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 13));
-  decipher.setAuthTag(sealed.subarray(13, 29));
-  return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]).toString('utf8');
 }
 
 /** Author tokens are 256 random bits: a plain SHA-256 is enough to store them safely. */

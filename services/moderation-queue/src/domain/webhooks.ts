@@ -1,9 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { NotFoundError, uuidv7, type WebhookBody } from '@parley/shared';
-import type { WebhookRow } from '../db/tables';
+import type { Kysely } from 'kysely';
+import type { ModerationDb, WebhookRow } from '../db/tables';
 import { insertAuditEntry } from '../repositories/audit.repository';
-import { deleteWebhook, insertWebhook, listWebhooks } from '../repositories/webhook.repository';
+import { deleteWebhook, insertWebhook, listUnsealedWebhookSecrets, listWebhooks, replaceWebhookSecret } from '../repositories/webhook.repository';
 import type { Actor, UseCaseContext } from './context';
+import type { SecretBox } from './webhook-secrets';
 
 /** The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
 export const SIGNATURE_HEADER = 'Parley-Signature';
@@ -39,12 +41,15 @@ const view = (w: WebhookRow): WebhookView => ({ id: w.id, url: w.url, events: w.
 /** Registers a webhook; its signing secret is returned here only. */
 export async function createWebhook(ctx: UseCaseContext, actor: Actor, site: string, body: WebhookBody): Promise<WebhookView & { secret: string }> {
   const now = ctx.now?.() ?? new Date();
-  const row: WebhookRow = { id: uuidv7(now.getTime()), site, url: body.url, secret: `whsec_${randomBytes(24).toString('base64url')}`, events: body.events, active: body.active, created_at: now };
+  if (!ctx.secrets) throw new Error('webhook secrets need a secret box (MODERATION_SECRETS_KEY)');
+  const secret = `whsec_${randomBytes(24).toString('base64url')}`;
+  // Stored sealed: a copy of the database (a backup, a replica) cannot sign as Parley.
+  const row: WebhookRow = { id: uuidv7(now.getTime()), site, url: body.url, secret: ctx.secrets.seal(secret), events: body.events, active: body.active, created_at: now };
   await ctx.db.transaction().execute(async (trx) => {
     await insertWebhook(trx, row);
     await insertAuditEntry(trx, { keyId: actor.keyId, site, action: 'webhook.create', target: row.id, before: null, after: view(row) });
   });
-  return { ...view(row), secret: row.secret };
+  return { ...view(row), secret };
 }
 
 export async function listSiteWebhooks(ctx: UseCaseContext, site: string): Promise<WebhookView[]> {
@@ -56,4 +61,11 @@ export async function removeWebhook(ctx: UseCaseContext, actor: Actor, site: str
     if (!(await deleteWebhook(trx, site, id))) throw new NotFoundError('Unknown webhook.');
     await insertAuditEntry(trx, { keyId: actor.keyId, site, action: 'webhook.delete', target: id, before: { id }, after: null });
   });
+}
+
+/** Seals the secrets of webhooks registered before secrets were sealed; returns how many. */
+export async function sealLegacyWebhookSecrets(db: Kysely<ModerationDb>, secrets: SecretBox): Promise<number> {
+  const rows = await listUnsealedWebhookSecrets(db);
+  for (const r of rows) await replaceWebhookSecret(db, r.id, r.secret, secrets.seal(r.secret));
+  return rows.length;
 }

@@ -2,10 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '@parley/shared';
 import type { ModerationDb } from '../db/tables';
 import { SIGNATURE_HEADER, signWebhook } from '../domain/webhooks';
+import type { SecretBox } from '../domain/webhook-secrets';
 import { claimDueDeliveries, markAttemptFailed, markDelivered, type DueDelivery } from '../repositories/webhook.repository';
 
 export interface WebhookDispatcherOptions {
   db: Kysely<ModerationDb>;
+  /** Opens the stored secrets to sign with. */
+  secrets: SecretBox;
   logger: Logger;
   /** Poll interval while idle (kick() cuts it short). */
   idleMs: number;
@@ -73,7 +76,7 @@ export class WebhookDispatcher {
     try {
       const res = await fetch(d.url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', [SIGNATURE_HEADER]: signWebhook(d.secret, d.body, ts), 'Parley-Event': d.event, 'Parley-Delivery': d.id },
+        headers: { 'Content-Type': 'application/json', [SIGNATURE_HEADER]: signWebhook(this.o.secrets.open(d.secret), d.body, ts), 'Parley-Event': d.event, 'Parley-Delivery': d.id },
         body: d.body,
         signal: AbortSignal.timeout(this.o.timeoutMs),
         redirect: 'manual',

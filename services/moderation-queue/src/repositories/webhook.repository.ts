@@ -8,6 +8,16 @@ export async function insertWebhook(db: Db, w: WebhookRow): Promise<void> {
   await db.withSchema(SCHEMA).insertInto('webhooks').values({ ...w, events: JSON.stringify(w.events) as never }).execute();
 }
 
+/** Rows whose secret was stored before secrets were sealed (the secret itself, `whsec_…`). */
+export async function listUnsealedWebhookSecrets(db: Db): Promise<{ id: string; secret: string }[]> {
+  return db.withSchema(SCHEMA).selectFrom('webhooks').select(['id', 'secret']).where('secret', 'like', 'whsec\\_%').execute();
+}
+
+/** Replaces a secret only if it is still the one read: a concurrent sealing by another instance wins. */
+export async function replaceWebhookSecret(db: Db, id: string, from: string, to: string): Promise<void> {
+  await db.withSchema(SCHEMA).updateTable('webhooks').set({ secret: to }).where('id', '=', id).where('secret', '=', from).execute();
+}
+
 export async function listWebhooks(db: Db, site: string): Promise<WebhookRow[]> {
   return db.withSchema(SCHEMA).selectFrom('webhooks').selectAll().where('site', '=', site).orderBy('created_at').execute();
 }
