@@ -38,6 +38,21 @@ export async function claimInboxMany(trx: Kysely<any>, schema: string, group: st
 }
 
 /**
+ * A batch's deliveries to apply, after claiming their events in the inbox (`claimInboxMany`, same
+ * transaction as the effect): those claimed now, each event once. A redelivered event, or the same
+ * event twice in one read, is left out.
+ */
+export async function claimDeliveries<E extends Envelope>(
+  trx: Kysely<any>,
+  schema: string,
+  group: string,
+  deliveries: readonly Delivery<E>[],
+): Promise<Delivery<E>[]> {
+  const claimed = await claimInboxMany(trx, schema, group, deliveries.map((d) => d.envelope.id));
+  return deliveries.filter((d) => claimed.delete(d.envelope.id));
+}
+
+/**
  * Wraps an effect into a stream handler with exactly-once effect: the inbox claim and the effect
  * commit in one transaction. A redelivery of an applied event commits nothing and resolves, so the
  * transport acknowledges it; a throw rolls back both, so the next delivery tries again.

@@ -1,10 +1,10 @@
 import { Streams, commentsStatusChangedV1, type Subscription } from '@parley/shared';
 import { applyStatusChanges } from '../domain/apply-status-change';
-import { applyBatchThenTell, type ConsumerOptions } from './apply-then-tell';
+import { applyThenTell, type ConsumerOptions } from './apply-then-tell';
 
 /** Moderation's decisions → intake's public read model, a batch per read, then pages and live streams. */
 export function subscribeStatusChanged(opts: ConsumerOptions): Subscription {
-  return applyBatchThenTell(opts, {
+  return applyThenTell(opts, {
     stream: Streams.commentsStatusChanged,
     schema: commentsStatusChangedV1,
     apply: applyStatusChanges,

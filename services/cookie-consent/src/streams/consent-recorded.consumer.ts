@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { ConsumerGroups, Streams, claimInboxMany, consentRecordedV1, type StreamTransport, type Subscription } from '@parley/shared';
+import { ConsumerGroups, Streams, claimDeliveries, consentRecordedV1, type StreamTransport, type Subscription } from '@parley/shared';
 import { SCHEMA, type ConsentDb } from '../db/tables';
 import { addToDailyStats } from '../repositories/stats.repository';
 
@@ -20,8 +20,7 @@ export function subscribeConsentStats(opts: { db: Kysely<ConsentDb>; transport: 
     batchSize: 500,
     batchHandler: async (deliveries) => {
       await opts.db.transaction().execute(async (trx) => {
-        const claimed = await claimInboxMany(trx, SCHEMA, group, deliveries.map((d) => d.envelope.id));
-        const fresh = deliveries.filter((d) => claimed.delete(d.envelope.id)); // a repeated id counts once
+        const fresh = await claimDeliveries(trx, SCHEMA, group, deliveries);
         await addToDailyStats(
           trx,
           fresh.map(({ envelope }) => ({
