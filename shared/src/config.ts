@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** Thrown at start-up when the environment does not fit the service's config schema. */
@@ -32,13 +33,25 @@ export const env = {
   int: (def: number, min = 0) => z.coerce.number().int().min(min).default(def),
   bool: (def: boolean) => bool.default(def),
   url: () => z.string().url(),
-  /** A secret given as 64 hex characters (32 bytes); the message never echoes the value. */
+  /**
+   * A secret given as 64 hex characters (32 bytes); the message never echoes the value. An already
+   * parsed key (a Buffer) passes too: the runtimes hand services their parsed config, parsed again.
+   */
   key32: () =>
-    z
-      .string()
-      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes); generate one with `openssl rand -hex 32`')
-      .transform((v) => Buffer.from(v, 'hex')),
+    z.preprocess(
+      (v) => (Buffer.isBuffer(v) ? v.toString('hex') : v),
+      z
+        .string()
+        .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes); generate one with `openssl rand -hex 32`')
+        .transform((v) => Buffer.from(v, 'hex')),
+    ),
 };
+
+/**
+ * The development default of a key a service refuses to start without in production: public by
+ * design (anyone can read this line), so what it protects is protected from nobody.
+ */
+export const insecureDevKey = (purpose: string): Buffer => createHash('sha256').update(`parley-INSECURE-dev-only-key:${purpose}`).digest();
 
 /** The variables every service reads. */
 export const commonEnvSchema = z.object({

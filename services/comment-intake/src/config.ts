@@ -1,15 +1,8 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { commonEnvSchema, env } from '@parley/shared';
+import { commonEnvSchema, env, insecureDevKey } from '@parley/shared';
 
-/**
- * Dev/test only: a key anyone can read in this file. Production refuses to start without real
- * keys (see the superRefine below), so personal data is never protected by it there.
- */
-const INSECURE_DEV_KEY = (purpose: string) => createHash('sha256').update(`parley-INSECURE-dev-only-key:${purpose}`).digest();
-
-/** Accepts the hex string from the environment, or an already parsed key (config parsed twice). */
-const key32 = z.preprocess((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v), env.key32().optional());
+/** Read twice (the runtime hands over a parsed config): env.key32 accepts its own output. */
+const key32 = env.key32().optional();
 
 export const configSchema = commonEnvSchema
   .extend({
@@ -40,8 +33,8 @@ export const configSchema = commonEnvSchema
   })
   .transform((c) => ({
     ...c,
-    INTAKE_HASH_KEY: c.INTAKE_HASH_KEY ?? INSECURE_DEV_KEY('hash'),
-    INTAKE_EMAIL_KEY: c.INTAKE_EMAIL_KEY ?? INSECURE_DEV_KEY('email'),
+    INTAKE_HASH_KEY: c.INTAKE_HASH_KEY ?? insecureDevKey('hash'),
+    INTAKE_EMAIL_KEY: c.INTAKE_EMAIL_KEY ?? insecureDevKey('email'),
   }));
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,12 +1,8 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { commonEnvSchema, env } from '@parley/shared';
+import { commonEnvSchema, env, insecureDevKey } from '@parley/shared';
 
-/**
- * Development default of MODERATION_SECRETS_KEY, refused in production: public by design, so
- * webhook secrets stored under it are protected from nobody.
- */
-export const DEV_SECRETS_KEY = createHash('sha256').update('parley-INSECURE-dev-only-key:moderation-secrets').digest();
+/** Development default of MODERATION_SECRETS_KEY, refused in production (see insecureDevKey). */
+export const DEV_SECRETS_KEY = insecureDevKey('moderation-secrets');
 
 export const configSchema = commonEnvSchema.extend({
   PORT: env.port(4002),
@@ -26,7 +22,7 @@ export const configSchema = commonEnvSchema.extend({
   /** Live queue streams send a comment line this often so proxies keep them open. */
   LIVE_HEARTBEAT_MS: env.int(25_000, 100),
   /** 32 bytes (hex): the AES-256-GCM key webhook signing secrets are stored under. Required in production. */
-  MODERATION_SECRETS_KEY: z.preprocess((v) => (Buffer.isBuffer(v) ? v.toString('hex') : v), env.key32().optional()),
+  MODERATION_SECRETS_KEY: env.key32().optional(),
 })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.MODERATION_SECRETS_KEY) {
