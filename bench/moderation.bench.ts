@@ -55,7 +55,8 @@ function envelope(n: number): CommentsSubmittedV1 {
   };
 }
 
-function percentile(sorted: number[], p: number): number {
+/** The p-th percentile of sorted values (the pipeline bench uses it too). */
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 

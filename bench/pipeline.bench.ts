@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { Streams, commentsStatusChangedV1, commentsSubmittedV1, createTransport, silentLogger, type Envelope, type StreamTransport } from '@parley/shared';
 import type { z } from 'zod';
 import { ORIGIN } from './load';
+import { percentile } from './moderation.bench';
 import { REDIS_URL, createScratch } from './scratch';
 
 const ROOT = join(__dirname, '..');
@@ -110,10 +111,6 @@ function openStream(url: string, onComment: (id: string) => void): Promise<Incom
       resolve(res);
     }).on('error', reject);
   });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 export interface PipelineBenchOptions {

@@ -2,7 +2,7 @@ import { PoisonMessageError, type CommentStatus, type CommentsStatusChangedV1 } 
 import type { Kysely } from 'kysely';
 import type { CommentRow, IntakeDb } from '../db/tables';
 import { lockCommentsByIds, updateCommentStatuses } from '../repositories/comment.repository';
-import { bumpThreads } from '../repositories/thread.repository';
+import { bumpThreads, compareKeys } from '../repositories/thread.repository';
 import type { LiveEvent } from './thread-live-hub';
 import { toPublicComment } from './read-thread';
 
@@ -48,6 +48,6 @@ export async function applyStatusChanges(trx: Kysely<IntakeDb>, events: readonly
   await updateCommentStatuses(trx, [...status].map(([id, s]) => ({ id, ...s })));
   // Sorted, so the update normally takes the thread rows in one order and two instances' batches do
   // not deadlock (were they to, each would be retried one event at a time).
-  await bumpThreads(trx, [...threads.values()].sort((a, b) => (a.siteId === b.siteId ? (a.id < b.id ? -1 : 1) : a.siteId < b.siteId ? -1 : 1)));
+  await bumpThreads(trx, [...threads.values()].sort(compareKeys));
   return applied;
 }

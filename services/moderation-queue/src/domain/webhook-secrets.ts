@@ -21,5 +21,3 @@ export function secretBox(key: Buffer): SecretBox {
     open: (stored) => (stored.startsWith(SEALED) ? openText(k, Buffer.from(stored.slice(SEALED.length), 'base64')) : stored),
   };
 }
-
-export const isSealed = (stored: string): boolean => stored.startsWith(SEALED);
