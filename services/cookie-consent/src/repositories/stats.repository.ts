@@ -65,26 +65,35 @@ export async function addToDailyStats(trx: Db, records: RecordedForStats[]): Pro
   }
 }
 
+/**
+ * Both tables as of one snapshot (repeatable read): a batch of records committed between the two
+ * reads would otherwise show in the actions and not in the categories.
+ */
 export async function listDailyStats(db: Db, site: string, from: string, to: string) {
-  const categories = await db
-    .withSchema(SCHEMA)
-    .selectFrom('daily_category_stats')
-    .select([sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day'), 'category', 'accepted', 'rejected'])
-    .where('site', '=', site)
-    .where('day', '>=', sql<Date>`${from}::date`)
-    .where('day', '<', sql<Date>`${to}::date`)
-    .orderBy('day')
-    .orderBy('category')
-    .execute();
-  const actions = await db
-    .withSchema(SCHEMA)
-    .selectFrom('daily_action_stats')
-    .select([sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day'), 'action', 'records', 'gpc'])
-    .where('site', '=', site)
-    .where('day', '>=', sql<Date>`${from}::date`)
-    .where('day', '<', sql<Date>`${to}::date`)
-    .orderBy('day')
-    .orderBy('action')
-    .execute();
-  return { categories, actions };
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const categories = await trx
+        .withSchema(SCHEMA)
+        .selectFrom('daily_category_stats')
+        .select([sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day'), 'category', 'accepted', 'rejected'])
+        .where('site', '=', site)
+        .where('day', '>=', sql<Date>`${from}::date`)
+        .where('day', '<', sql<Date>`${to}::date`)
+        .orderBy('day')
+        .orderBy('category')
+        .execute();
+      const actions = await trx
+        .withSchema(SCHEMA)
+        .selectFrom('daily_action_stats')
+        .select([sql<string>`to_char(day, 'YYYY-MM-DD')`.as('day'), 'action', 'records', 'gpc'])
+        .where('site', '=', site)
+        .where('day', '>=', sql<Date>`${from}::date`)
+        .where('day', '<', sql<Date>`${to}::date`)
+        .orderBy('day')
+        .orderBy('action')
+        .execute();
+      return { categories, actions };
+    });
 }
