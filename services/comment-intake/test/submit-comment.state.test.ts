@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { Streams, commentsSubmittedV1, type CommentsSubmittedV1 } from '@parley/shared';
-import { eventually } from '@parley/shared/testing';
+import { eventually, publishedEnvelopes } from '@parley/shared/testing';
 import { createPrivacy, hashAuthorToken } from '../src/domain/privacy';
 import { intakeConfig } from '../src/config';
 import { buildComment, buildSite, collectStream, seedSite, startIntake, submit, type IntakeHarness } from './support/intake';
@@ -25,12 +25,14 @@ const row = async (id: string) =>
   (await sql<Record<string, any>>`select * from intake.comments where id = ${id}`.execute(h.infra.db.db)).rows[0]!;
 
 describe('submitting a comment: what is stored and published', () => {
-  it('when a comment is accepted, then its row and its comments.submitted outbox row exist', async () => {
+  it('when a comment is accepted, then its row exists and its comments.submitted event is published', async () => {
     const res = await submit(h, 'daily', 'peace-talks', buildComment({ pageUrl: 'https://daily.example.org/peace-talks', pageTitle: 'Peace talks' }));
     expect(res.status).toBe(202);
     expect((await row(res.body.id)).status).toBe('pending');
-    const outbox = await sql<{ stream: string }>`select stream from intake.outbox where envelope->'payload'->>'commentId' = ${res.body.id}`.execute(h.infra.db.db);
-    expect(outbox.rows).toEqual([{ stream: Streams.commentsSubmitted }]);
+    const event = await eventually(async () =>
+      (await publishedEnvelopes(h.infra, Streams.commentsSubmitted)).find((e) => (e.payload as { commentId: string }).commentId === res.body.id),
+    );
+    expect(event.payload).toMatchObject({ commentId: res.body.id, threadId: 'peace-talks' });
     const thread = await sql<{ url: string; title: string }>`select url, title from intake.threads where site_id = 'daily' and id = 'peace-talks'`.execute(h.infra.db.db);
     expect(thread.rows[0]).toEqual({ url: 'https://daily.example.org/peace-talks', title: 'Peace talks' });
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { migrateService, silentLogger } from '@parley/shared';
+import { createDatabase, migrateService, silentLogger } from '@parley/shared';
 import { startTestInfra, type TestInfraHandle } from '@parley/shared/testing';
 import { cookieConsent } from '../src/service';
 import type { ConsentDb } from '../src/db/tables';
@@ -73,5 +73,28 @@ describe('ChainAppender', () => {
     const { rows } = await sql<{ site: string; seq: string }>`select site, seq from consent.records where site in ('site-d', 'site-e', 'site-f') order by site, seq`.execute(db);
     expect(rows.map((r) => `${r.site}:${r.seq}`)).toEqual(['site-d:1', 'site-d:2', 'site-e:1', 'site-f:1']);
   });
-});
 
+  it('when a site already has many idempotency keys, then an append reads one index entry per key of its batch (ADR 0017)', async () => {
+    // One connection, so the statements of append_chain_batches are planned while the table is
+    // nearly empty and those plans are kept: the case that read every key of the site.
+    const handle = await createDatabase({ databaseUrl: infra.databaseUrl, poolSize: 1, logger: silentLogger });
+    try {
+      const one = handle.db as Kysely<ConsentDb>;
+      const chain = new ChainAppender({ db: one, signer: createReceiptSigner(DEV_SIGNING_KEY), afterCommit: () => undefined, concurrency: 1 });
+      for (let i = 0; i < 8; i++) await chain.append({ record: prepared('site-k'), requestHash: 'h', idempotencyKey: `warm-${i}` });
+      await sql`insert into consent.idempotency_keys (site, key, request_hash) select 'site-k', 'old-' || n, 'h' from generate_series(1, 20000) n`.execute(db);
+      const reads = async () => {
+        await sql`select pg_stat_force_next_flush()`.execute(one);
+        const { rows } = await sql<{ n: string }>`select idx_tup_read as n from pg_stat_user_indexes where indexrelname = 'idempotency_keys_pk'`.execute(db);
+        return Number(rows[0]!.n);
+      };
+      const before = await reads();
+
+      await chain.append({ record: prepared('site-k'), requestHash: 'h', idempotencyKey: 'after-the-flood' });
+
+      expect((await reads()) - before).toBeLessThan(100);
+    } finally {
+      await handle.close();
+    }
+  });
+});

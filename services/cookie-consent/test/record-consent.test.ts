@@ -4,6 +4,8 @@ import { consentRecordedV1, Streams, type Envelope } from '@parley/shared';
 import { eventually, startTestInfra, startTestService, type RunningTestService, type TestInfraHandle } from '@parley/shared/testing';
 import { cookieConsent } from '../src/service';
 import { buildConsentBody } from './support/consents';
+import { canonicalJson, sha256Hex } from '../src/domain/canonical-json';
+import { parseConsentBody } from '../src/domain/record-consent';
 import { announceSite } from './support/tenancy';
 
 let infra: TestInfraHandle;
@@ -123,6 +125,34 @@ describe('POST /v1/consents', () => {
     const reused = await post({ ...body, action: 'reject_all', accepted: [], rejected: [] }).set('Idempotency-Key', key);
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('when a key stored its record id, then a later retry gets the very receipt the first request got, re-signed from the record', async () => {
+    const body = buildConsentBody('daily', ORIGIN);
+    const key = `later-${body.consentId}`;
+    const first = await post(body).set('Idempotency-Key', key);
+    const { rows } = await sql<{ record_id: string | null; response: unknown }>`select record_id, response from consent.idempotency_keys where key = ${key}`.execute(infra.db.db);
+
+    const retry = await post(body).set('Idempotency-Key', key);
+
+    expect(rows).toEqual([{ record_id: first.body.recordId, response: null }]);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('when a key was stored with its whole answer (before keys named their record), then a retry gets that answer', async () => {
+    const body = buildConsentBody('daily', ORIGIN);
+    const key = `legacy-${body.consentId}`;
+    const answer = { recordId: '0193c9a0-0000-7000-8000-000000000001', consentId: body.consentId, recordedAt: '2026-11-26T10:00:00.000Z', receipt: 'a.b.c' };
+    await sql`insert into consent.idempotency_keys (site, key, request_hash, response)
+              values ('daily', ${key}, ${sha256Hex(canonicalJson(parseConsentBody(body)))}, ${JSON.stringify(answer)}::jsonb)`.execute(infra.db.db);
+
+    const retry = await post(body).set('Idempotency-Key', key);
+
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(answer);
+    expect(await rowsFor(body.consentId)).toHaveLength(0);
   });
 
   it('when the browser sends Sec-GPC: 1, then the record says so even if the body does not', async () => {

@@ -10,7 +10,7 @@ export interface OutboxRelayOptions {
   db: Kysely<any>;
   /** The service's schema, holding `outbox`. */
   schema: string;
-  transport: Pick<StreamTransport, 'publishMany'>;
+  transport: Pick<StreamTransport, 'publishMany'> & { readonly kind?: StreamTransport['kind'] };
   /** Rows per round (default 500); a full batch is followed at once by the next round. */
   batchSize?: number;
   /** Poll interval while idle (default 50 ms); kick() cuts it short. */
@@ -30,8 +30,14 @@ export interface OutboxRelayOptions {
    * hold the round's transaction (and stop()) forever. The late publish may still land: a duplicate.
    */
   publishTimeoutMs?: number;
-  /** Published rows older than this are deleted (default 1 h). */
-  pruneOlderThanMs?: number;
+  /**
+   * How long published rows stay before pruning deletes them. 0 deletes each row as it is published:
+   * Postgres then writes no second version of the row and has nothing to prune later, which is most
+   * of the relay's cost per event. The default is 0, except with the in-process transport (kind
+   * `memory`), which forgets its queues on restart: its rows stay 1 h so the embedded stack can
+   * replay them.
+   */
+  keepPublishedMs?: number;
   /** Inbox entries older than this are deleted (default 7 days); see pruneInbox. */
   pruneInboxOlderThanMs?: number;
   /** How often pruning runs (default 60 s). */
@@ -56,7 +62,8 @@ const PRUNE_BATCH = 10_000;
  *
  * Hand-over (ADR 0015): a writer that has just committed passes its events to `handOver`; the
  * relay publishes them straight away, in hand-over order, and then marks their rows published, so
- * the way out costs a publish and one update instead of reading the rows back in a transaction.
+ * the way out costs a publish and one statement instead of reading the rows back in a transaction.
+ * "Marking" deletes the rows unless `keepPublishedMs` keeps them (ADR 0018).
  *
  * Rounds: the table itself is read in rounds. Each round locks a batch of pending rows (FOR UPDATE
  * SKIP LOCKED, so several relays can share a table without publishing a row twice), publishes them,
@@ -70,6 +77,7 @@ const PRUNE_BATCH = 10_000;
 export class OutboxRelay {
   private readonly table: string;
   private readonly batchSize: number;
+  private readonly keepPublishedMs: number;
   private running = false;
   private loop?: Promise<void>;
   private kicked = false;
@@ -88,6 +96,7 @@ export class OutboxRelay {
     assertSchemaName(options.schema);
     this.table = `${options.schema}.outbox`;
     this.batchSize = options.batchSize ?? 500;
+    this.keepPublishedMs = options.keepPublishedMs ?? (options.transport.kind === 'memory' ? 3_600_000 : 0);
   }
 
   start(): void {
@@ -155,7 +164,8 @@ export class OutboxRelay {
              limit ${this.batchSize}
              for update skip locked
           ), marked as (
-            update ${table} o set published_at = now() from due where o.id = due.id
+            ${this.keepPublishedMs > 0 ? sql`update ${table} o set published_at = now() from due` : sql`delete from ${table} o using due`}
+             where o.id = due.id
             returning o.id, o.stream, o.envelope, o.created_at
           )
           select id, stream, envelope from marked order by created_at, id
@@ -186,11 +196,10 @@ export class OutboxRelay {
   /** Deletes up to 10 000 published outbox rows past the retention, and old inbox entries; returns how many outbox rows. */
   async prune(): Promise<number> {
     const { db } = this.options;
-    const retentionMs = this.options.pruneOlderThanMs ?? 3_600_000;
     const expired = db
       .selectFrom(this.table)
       .select('id')
-      .where('published_at', '<=', sql<Date>`now() - ${retentionMs}::float8 * interval '1 millisecond'`)
+      .where('published_at', '<=', sql<Date>`now() - ${this.keepPublishedMs}::float8 * interval '1 millisecond'`)
       .limit(PRUNE_BATCH);
     const result = await db.deleteFrom(this.table).where('id', 'in', expired).executeTakeFirst();
     const inboxRetentionMs = this.options.pruneInboxOlderThanMs ?? 7 * 24 * 3_600_000;
@@ -284,7 +293,11 @@ export class OutboxRelay {
   private async markPublished(): Promise<void> {
     while (this.toMark.length > 0) {
       const ids = this.toMark.splice(0);
-      await sql`update ${sql.table(this.table)} set published_at = now() where id = any(${ids}::uuid[]) and published_at is null`
+      const table = sql.table(this.table);
+      await (this.keepPublishedMs > 0
+        ? sql`update ${table} set published_at = now() where id = any(${ids}::uuid[]) and published_at is null`
+        : sql`delete from ${table} where id = any(${ids}::uuid[])`
+      )
         .execute(this.options.db)
         .catch((err: unknown) => (this.options.logger ?? silentLogger).warn({ schema: this.options.schema, err: describe(err) }, 'outbox rows published but not marked; they will go out again'));
     }

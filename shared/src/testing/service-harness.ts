@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
+import type { Envelope } from '../contracts/envelope';
 import type { CommonConfig } from '../config';
 import { commonEnvSchema } from '../config';
 import { closeServer, listen } from '../http/server';
@@ -102,5 +104,19 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     }
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * Every envelope in a stream of the infra's Redis prefix, oldest first (XRANGE). Published outbox
+ * rows are deleted (ADR 0018), so a test that wants to see what a service announced reads the stream.
+ */
+export async function publishedEnvelopes(infra: Pick<TestInfraHandle, 'redisUrl' | 'redisPrefix'>, stream: string): Promise<Envelope[]> {
+  const redis = new Redis(infra.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    const entries = await redis.xrange(`${infra.redisPrefix}${stream}`, '-', '+');
+    return entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('e') + 1]!) as Envelope);
+  } finally {
+    redis.disconnect();
   }
 }

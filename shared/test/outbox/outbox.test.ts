@@ -59,6 +59,7 @@ describe.each(dialects)('outbox and inbox on %s', (kind) => {
   };
   const outboxRows = () =>
     handle.db.selectFrom(`${schema}.outbox`).select(['id', 'stream', 'published_at', 'attempts']).orderBy('created_at').orderBy('id').execute();
+  const unpublished = async () => (await outboxRows()).filter((r) => r.published_at === null).length;
 
   /** A "use case": the business row and its event in one transaction. */
   const submitThing = (id: number, stream = 'things.created') =>
@@ -90,7 +91,7 @@ describe.each(dialects)('outbox and inbox on %s', (kind) => {
     expect(await handle.db.selectFrom(`${schema}.things`).selectAll().execute()).toEqual([]);
   });
 
-  it('when the relay flushes, then pending rows are published in order per stream and marked published', async () => {
+  it('when the relay flushes, then pending rows are published in order per stream and deleted', async () => {
     const transport = new RecordingTransport();
     const relay = relayFor(transport);
     const written: { stream: string; id: string }[] = [];
@@ -113,7 +114,7 @@ describe.each(dialects)('outbox and inbox on %s', (kind) => {
       const inStream = (list: { stream: string; id: string }[]) => list.filter((p) => p.stream === stream).map((p) => p.id);
       expect(inStream(transport.published)).toEqual(inStream(written));
     }
-    expect((await outboxRows()).every((r) => r.published_at instanceof Date)).toBe(true);
+    expect(await outboxRows()).toEqual([]);
     expect(await relay.pending()).toBe(0);
   });
 
@@ -167,11 +168,11 @@ describe.each(dialects)('outbox and inbox on %s', (kind) => {
     const first = await submitThing(100);
     relay.start();
     await waitFor(() => transport.published.some((p) => p.id === first.id));
-    await waitFor(async () => (await outboxRows()).every((r) => r.published_at !== null));
+    await waitFor(async () => (await unpublished()) === 0);
     return relay;
   };
 
-  it('when committed events are handed over, then they are published at once, in hand-over order, and their rows marked published', async () => {
+  it('when committed events are handed over, then they are published at once, in hand-over order, and their rows deleted', async () => {
     const transport = new RecordingTransport();
     const relay = await drainedRelay(transport);
     const a = await submitThing(11);
@@ -179,9 +180,10 @@ describe.each(dialects)('outbox and inbox on %s', (kind) => {
     relay.handOver([{ stream: 'things.created', envelope: a }]);
     relay.handOver([{ stream: 'things.created', envelope: b }]);
 
-    await waitFor(async () => (await outboxRows()).every((r) => r.published_at !== null));
+    await waitFor(async () => (await unpublished()) === 0);
     expect(transport.published.slice(-2).map((p) => p.id)).toEqual([a.id, b.id]);
     expect(transport.published.filter((p) => p.id === a.id)).toHaveLength(1);
+    expect(await outboxRows()).toEqual([]);
   });
 
   it('when a hand-over fails (transport down), then its events stay in the outbox and go out in commit order once the transport is back', async () => {
@@ -196,7 +198,7 @@ describe.each(dialects)('outbox and inbox on %s', (kind) => {
     expect(transport.published.map((p) => p.id)).not.toContain(a.id);
 
     transport.failing = false;
-    await waitFor(async () => (await outboxRows()).every((r) => r.published_at !== null));
+    await waitFor(async () => (await unpublished()) === 0);
     expect(transport.published.slice(-2).map((p) => p.id)).toEqual([a.id, b.id]);
   });
 
@@ -207,7 +209,7 @@ describe.each(dialects)('outbox and inbox on %s', (kind) => {
 
     await waitFor(() => transport.published.some((p) => p.id === orphan.id));
     // The round marks it in the transaction that commits after the publish.
-    await waitFor(async () => (await outboxRows()).every((r) => r.published_at !== null));
+    await waitFor(async () => (await unpublished()) === 0);
   });
 
   it('when the transport is down, then the running relay keeps retrying, reports the backlog and delivers once it is back', async () => {
@@ -228,17 +230,30 @@ describe.each(dialects)('outbox and inbox on %s', (kind) => {
     expect(transport.published).toHaveLength(3);
   });
 
-  it('when published rows are past the retention, then prune deletes them and keeps pending ones', async () => {
+  it('when published rows are kept (keepPublishedMs), then they stay marked published until prune finds them past it, and pending ones stay', async () => {
     const transport = new RecordingTransport();
-    const relay = relayFor(transport, { pruneOlderThanMs: 0 });
-    await submitThing(1);
+    const relay = relayFor(transport, { keepPublishedMs: 50 });
+    const published = await submitThing(1);
     await relay.flushOnce();
     const pending = await submitThing(2);
 
+    const kept = await outboxRows();
+    await new Promise((resolve) => setTimeout(resolve, 60));
     const pruned = await relay.prune();
 
+    expect(kept).toEqual([expect.objectContaining({ id: published.id, published_at: expect.any(Date) }), expect.objectContaining({ id: pending.id, published_at: null })]);
     expect(pruned).toBe(1);
     expect((await outboxRows()).map((r) => r.id)).toEqual([pending.id]);
+  });
+
+  it('when the transport is the in-process one, then handed-over rows are kept marked published (the embedded replay needs them)', async () => {
+    const transport = Object.assign(new RecordingTransport(), { kind: 'memory' as const });
+    const relay = await drainedRelay(transport);
+    const a = await submitThing(41);
+    relay.handOver([{ stream: 'things.created', envelope: a }]);
+
+    await waitFor(async () => (await unpublished()) === 0);
+    expect((await outboxRows()).map((r) => [r.id, r.published_at instanceof Date])).toContainEqual([a.id, true]);
   });
 
   it('when the same event is delivered three times, then its effect is applied once', async () => {

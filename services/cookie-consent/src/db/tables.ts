@@ -52,7 +52,9 @@ export interface IdempotencyKeyTable {
   site: string;
   key: string;
   request_hash: string;
+  /** The answer, on keys stored before 2026_11_27_0600; later keys name their record instead. */
   response: Json<unknown> | null;
+  record_id: string | null;
   created_at: Generated<Date>;
 }
 

@@ -33,6 +33,7 @@ export interface AppendResult {
 
 interface Pending {
   request: AppendRequest;
+  /** Answered, or committed and about to be: never written again. */
   settled: boolean;
   resolve(result: AppendResult): void;
   reject(err: unknown): void;
@@ -75,7 +76,8 @@ interface SiteWork {
 interface Prepared {
   batch: ChainBatch;
   writers: Pending[];
-  responses: RecordConsentResponse[];
+  /** Signed on the thread pool while the batch is written; only the answers need them. */
+  responses: Promise<RecordConsentResponse[]>;
 }
 
 /**
@@ -214,7 +216,7 @@ export class ChainAppender {
           contended.push(w); // another instance moved the head
         } else {
           // Keys stored by earlier requests are answered from the store; the rest tries again.
-          w.writers = replay(outcome.stored, w.writers, w.byKey);
+          w.writers = this.replay(outcome.stored, w.writers, w.byKey);
           if (w.writers.length > 0) again.push(w);
         }
       });
@@ -241,7 +243,7 @@ export class ChainAppender {
       return { head, prepared: undefined };
     });
     this.heads.set(site, outcome.head);
-    replay(stored, writers, byKey);
+    this.replay(stored, writers, byKey);
     if (outcome.prepared) this.answer(outcome.prepared, byKey);
   }
 
@@ -253,36 +255,66 @@ export class ChainAppender {
     let seq = head.seq;
     let prevHash = head.hash;
     const records: ConsentRecord[] = [];
-    const responses: RecordConsentResponse[] = [];
-    const keys: ChainBatch['keys'] = [];
     const outbox: ChainBatch['outbox'] = [];
     for (const p of writers) {
       seq += 1;
       const unhashed = { ...p.request.record, id: uuidv7(now.getTime()), seq, recordedAt, prevHash };
       const record: ConsentRecord = { ...unhashed, hash: chainHash(unhashed) };
       prevHash = record.hash;
-      const response = responseFor(record, signer, issuer);
       records.push(record);
-      responses.push(response);
-      if (p.request.idempotencyKey !== undefined) keys.push({ key: p.request.idempotencyKey, requestHash: p.request.requestHash, response });
       outbox.push({ stream: Streams.consentRecorded, envelope: recordedEvent(record, now) });
     }
+    const responses = Promise.all(records.map((r) => responseFor(r, signer, issuer)));
+    responses.catch(() => undefined); // a batch that is not written never reads them
+    const keys: ChainBatch['keys'] = [];
+    writers.forEach((p, i) => {
+      if (p.request.idempotencyKey !== undefined) keys.push({ key: p.request.idempotencyKey, requestHash: p.request.requestHash, recordId: records[i]!.id });
+    });
     return { batch: { site, from: head, to: { seq, hash: prevHash }, records, keys, outbox }, writers, responses };
   }
 
   /** After the commit: every writer gets its answer, and so does every later request with its key. */
   private answer(prepared: Prepared, byKey: Map<string, Pending[]>): void {
     this.options.afterCommit(prepared.batch.outbox);
-    prepared.writers.forEach((p, i) => {
-      const response = prepared.responses[i]!;
-      const key = p.request.idempotencyKey;
-      if (key === undefined) return p.resolve({ response, replayed: false });
-      for (const f of byKey.get(key)!) {
-        if (f === p) f.resolve({ response, replayed: false });
-        else if (f.request.requestHash === p.request.requestHash) f.resolve({ response, replayed: true });
-        else f.reject(keyReused());
-      }
-    });
+    const answered = (p: Pending) => (p.request.idempotencyKey === undefined ? [p] : byKey.get(p.request.idempotencyKey)!);
+    // Settled now, answered once the receipts are signed: a failure later in this call must not write them again.
+    for (const p of prepared.writers) for (const f of answered(p)) f.settled = true;
+    prepared.responses.then(
+      (responses) =>
+        prepared.writers.forEach((p, i) => {
+          const response = responses[i]!;
+          for (const f of answered(p)) {
+            if (f === p) f.resolve({ response, replayed: false });
+            else if (f.request.requestHash === p.request.requestHash) f.resolve({ response, replayed: true });
+            else f.reject(keyReused());
+          }
+        }),
+      (err: unknown) => prepared.writers.forEach((p) => answered(p).forEach((f) => f.reject(err))),
+    );
+  }
+
+  /**
+   * Answers the requests whose keys were stored already; returns the writers left. A key stored with
+   * its record gets that record's receipt signed again: Ed25519 signatures are deterministic, so
+   * under the same key it is the very receipt the first request got.
+   */
+  private replay(stored: StoredKey[], writers: Pending[], byKey: Map<string, Pending[]>): Pending[] {
+    const done = new Set<string>();
+    for (const s of stored) {
+      done.add(s.key);
+      const same = (byKey.get(s.key) ?? []).filter((p) => {
+        if (s.requestHash === p.request.requestHash) return true;
+        p.reject(keyReused());
+        return false;
+      });
+      if (same.length === 0) continue;
+      for (const p of same) p.settled = true;
+      const response = s.response ?? (s.record && responseFor(s.record, this.options.signer, this.options.issuer));
+      // A key without an answer (its record past retention, and the key not yet) is not replayable.
+      if (!response) for (const p of same) p.reject(new AppError(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, 409, 'A request with this Idempotency-Key is still being processed; retry shortly.'));
+      else void Promise.resolve(response).then((r) => same.forEach((p) => p.resolve({ response: r, replayed: true })), (err: unknown) => same.forEach((p) => p.reject(err)));
+    }
+    return writers.filter((p) => p.request.idempotencyKey === undefined || !done.has(p.request.idempotencyKey));
   }
 }
 
@@ -303,26 +335,12 @@ function byIdempotencyKey(pending: Pending[]): { writers: Pending[]; byKey: Map<
   return { writers, byKey };
 }
 
-/** Answers the requests whose keys were stored already; returns the writers left. */
-function replay(stored: StoredKey[], writers: Pending[], byKey: Map<string, Pending[]>): Pending[] {
-  const done = new Set<string>();
-  for (const s of stored) {
-    done.add(s.key);
-    for (const p of byKey.get(s.key) ?? []) {
-      if (s.requestHash !== p.request.requestHash) p.reject(keyReused());
-      else if (s.response == null) p.reject(new AppError(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, 409, 'A request with this Idempotency-Key is still being processed; retry shortly.'));
-      else p.resolve({ response: s.response as RecordConsentResponse, replayed: true });
-    }
-  }
-  return writers.filter((p) => p.request.idempotencyKey === undefined || !done.has(p.request.idempotencyKey));
-}
-
 function keyReused(): AppError {
   return new AppError(ErrorCode.IDEMPOTENCY_KEY_REUSED, 422, 'This Idempotency-Key was used for a different request.');
 }
 
-function responseFor(record: ConsentRecord, signer: ReceiptSigner, issuer?: string): RecordConsentResponse {
-  return { recordId: record.id, consentId: record.consentId, recordedAt: record.recordedAt, receipt: signer.sign(receiptClaims(record, issuer)) };
+async function responseFor(record: ConsentRecord, signer: ReceiptSigner, issuer?: string): Promise<RecordConsentResponse> {
+  return { recordId: record.id, consentId: record.consentId, recordedAt: record.recordedAt, receipt: await signer.sign(receiptClaims(record, issuer)) };
 }
 
 /** What the visitor keeps: enough to show what was chosen, under which text, and where in the chain. */

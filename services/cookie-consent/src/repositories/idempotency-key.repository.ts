@@ -3,8 +3,8 @@ import { SCHEMA, type ConsentDb } from '../db/tables';
 
 type Db = Kysely<ConsentDb>;
 
-// Keys are written only by appendChainBatch (record.repository.ts), together with their record and
-// answer, so a stored key always has its response.
+// Keys are written only by appendChainBatches (record.repository.ts), together with the record they
+// point at, so a stored key always has its answer (or had: see StoredKey).
 
 export async function deleteIdempotencyKeysBefore(db: Db, before: Date): Promise<number> {
   const r = await db.withSchema(SCHEMA).deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();

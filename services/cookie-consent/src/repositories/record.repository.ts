@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { ConsentRecord, OutboxEvent } from '@parley/shared';
+import type { ConsentRecord, OutboxEvent, RecordConsentResponse } from '@parley/shared';
 import { SCHEMA, type ConsentDb, type RecordRow } from '../db/tables';
 import { GENESIS_HASH } from '../domain/hash-chain';
 
@@ -65,7 +65,10 @@ export async function lockChainHead(trx: Db, site: string): Promise<ChainHead> {
 export interface StoredKey {
   key: string;
   requestHash: string;
-  response: unknown;
+  /** The answer as stored by the first version of the store (keys now point at their record instead). */
+  response?: RecordConsentResponse;
+  /** The record the key's request wrote (absent once retention has deleted it). */
+  record?: ConsentRecord;
 }
 
 export interface ChainBatch {
@@ -75,8 +78,8 @@ export interface ChainBatch {
   /** The batch's last record: the new head. */
   to: ChainHead;
   records: ConsentRecord[];
-  /** Every idempotency key of the batch; none may be stored yet. */
-  keys: { key: string; requestHash: string; response: unknown }[];
+  /** Every idempotency key of the batch, with the record its request writes; none may be stored yet. */
+  keys: { key: string; requestHash: string; recordId: string }[];
   /** The outbox rows of the batch's events, in order. */
   outbox: OutboxEvent[];
 }
@@ -131,16 +134,31 @@ export async function appendChainBatches(db: Db, batches: ChainBatch[]): Promise
         prev_hash: r.prevHash,
         hash: r.hash,
       })),
-      key_rows: b.keys.map((k) => ({ key: k.key, request_hash: k.requestHash, response: k.response })),
+      key_rows: b.keys.map((k) => ({ key: k.key, request_hash: k.requestHash, record_id: k.recordId })),
       outbox: b.outbox.map((o) => ({ id: o.envelope.id, stream: o.stream, envelope: o.envelope })),
     })),
   );
-  const { rows } = await sql<{ batch_site: string; appended: boolean; stored: { key: string; request_hash: string; response: unknown }[] | null }>`
+  const { rows } = await sql<{ batch_site: string; appended: boolean; stored: StoredKeyJson[] | null }>`
     select batch_site, appended, stored from consent.append_chain_batches(${payload}::jsonb)
   `.execute(db);
-  return new Map(
-    rows.map((r) => [r.batch_site, { appended: r.appended, stored: (r.stored ?? []).map((s) => ({ key: s.key, requestHash: s.request_hash, response: s.response })) }]),
-  );
+  return new Map(rows.map((r) => [r.batch_site, { appended: r.appended, stored: (r.stored ?? []).map(storedKey) }]));
+}
+
+/** A stored key as `append_chain_batches` returns it: the record is its row as JSON (times as text). */
+interface StoredKeyJson {
+  key: string;
+  request_hash: string;
+  response: RecordConsentResponse | null;
+  record: (Omit<RecordRow, 'recorded_at'> & { recorded_at: string }) | null;
+}
+
+function storedKey(s: StoredKeyJson): StoredKey {
+  return {
+    key: s.key,
+    requestHash: s.request_hash,
+    ...(s.response ? { response: s.response } : {}),
+    ...(s.record ? { record: recordRowToRecord({ ...s.record, recorded_at: new Date(s.record.recorded_at) }) } : {}),
+  };
 }
 
 export async function findRecordBySeq(db: Db, site: string, seq: number): Promise<ConsentRecord | undefined> {
