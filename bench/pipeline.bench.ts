@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { Agent, get, request, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -70,8 +70,32 @@ function startProcess(name: 'comment-intake' | 'moderation-queue', env: Record<s
 
 /** CPU seconds a process has used so far (user + system), from /proc. */
 function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0; // a process that ended meanwhile (a Postgres backend)
+  }
+}
+
+/** CPU seconds of every process whose command starts with `name` (Postgres backends, Redis). */
+function cpuSecondsOf(name: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(name)) total += cpuSeconds(Number(pid));
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+/** Busy CPU seconds of the whole machine, all cores. */
+function machineBusySeconds(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return (f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!) / 100;
 }
 
 // Readers have connections of their own: the pool must never be where submits queue.
@@ -216,9 +240,19 @@ export async function benchPipeline({ rate, seconds }: PipelineBenchOptions): Pr
     };
 
     await flow(2); // warm-up: JIT, pools, consumer groups
-    const cpu0 = [cpuSeconds(intake.pid), cpuSeconds(moderation.pid)];
+    // Who uses the machine: the two services, Postgres, Redis, this process (the load: submits,
+    // live streams, stage observers) and the whole box.
+    const sample = () => [
+      cpuSeconds(intake.pid),
+      cpuSeconds(moderation.pid),
+      cpuSecondsOf('postgres'),
+      cpuSecondsOf('redis-server'),
+      (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+      machineBusySeconds(),
+    ];
+    const cpu0 = sample();
     const { sentAt, accepted } = await flow(seconds);
-    const cpu1 = [cpuSeconds(intake.pid), cpuSeconds(moderation.pid)];
+    const cpu1 = sample();
     const latencies = [...sentAt].filter(([id]) => visibleAt.has(id)).map(([id, t0]) => visibleAt.get(id)! - t0);
     latencies.sort((a, b) => a - b);
     accepted.sort((a, b) => a - b);
@@ -244,7 +278,7 @@ export async function benchPipeline({ rate, seconds }: PipelineBenchOptions): Pr
         'of which POST → 202',
         `${accepted.length} accepted`,
         `p50 ${ms(percentile(accepted, 50))} · p95 ${ms(percentile(accepted, 95))} · p99 ${ms(percentile(accepted, 99))}`,
-        `CPU per comment: intake ${us(0)}, moderation ${us(1)}`,
+        `CPU per comment: intake ${us(0)}, moderation ${us(1)}, Postgres ${us(2)}, Redis ${us(3)}, load generator ${us(4)}; whole machine ${us(5)}`,
       ],
       ['of which POST → comments.submitted in Redis', '', stage((id) => sentAt.get(id), (id) => seenSubmitted.get(id)), 'intake: commit, outbox relay'],
       ['of which comments.submitted → comments.status-changed', '', stage((id) => seenSubmitted.get(id), (id) => seenDecided.get(id)), 'moderation: read, judge, commit, outbox relay'],
