@@ -160,6 +160,33 @@ describe('embed.js in Chromium: live updates, page hygiene, accessibility', () =
     }
   }, 45_000);
 
+  it('when the live stream drops and a comment is removed meanwhile, then it goes once the stream is back', async () => {
+    const doomed = await h.seed('reconnect-removal', { name: 'Gil', text: 'Removed while you were away.' });
+    const reply = await h.seed('reconnect-removal', { name: 'Hal', text: 'A reply that goes too.', parentId: doomed.id });
+    const stays = await h.seed('reconnect-removal', { name: 'Ida', text: 'Stays.' });
+    const { context, page } = await h.open({ thread: 'reconnect-removal' });
+    try {
+      await widgetReady(page);
+      await comment(page, reply.id).waitFor();
+      let streams = 0;
+      page.on('request', (r) => {
+        if (r.url().endsWith('/threads/reconnect-removal/events')) streams++;
+      });
+      await page.route('**/threads/reconnect-removal/events', (route) => route.abort('connectionrefused'));
+      h.dropConnections();
+      await eventually(async () => streams >= 1, 15_000);
+      await h.setStatus(reply.id, 'reconnect-removal', 'approved', 'removed');
+      await h.setStatus(doomed.id, 'reconnect-removal', 'approved', 'removed');
+      await page.unroute('**/threads/reconnect-removal/events');
+      await comment(page, doomed.id).waitFor({ state: 'detached', timeout: 20_000 });
+      expect(await comment(page, reply.id).count()).toBe(0);
+      expect(await comment(page, stays.id).count()).toBe(1);
+      expect(await settled(() => widget(page).locator('section h2').textContent(), '1 comment')).toBe('1 comment');
+    } finally {
+      await context.close();
+    }
+  }, 45_000);
+
   it('when a moderator removes a published comment, then it disappears from open pages and the count drops', async () => {
     const doomed = await h.seed('removing', { name: 'Abe', text: 'Soon gone.' });
     await h.seed('removing', { name: 'Bea', text: 'Stays.' });

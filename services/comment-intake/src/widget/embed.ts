@@ -417,19 +417,42 @@ function boot(tag: HTMLScriptElement, site: string): void {
     announce(fill(S.newComment, { name: c.author.name }));
   }
 
-  /** After the event stream was interrupted: what was approved meanwhile (first page) joins the list. */
+  /**
+   * After the event stream was interrupted: the first page, fetched again, says what changed
+   * meanwhile. What was approved joins the list; what the page covers but no longer holds was
+   * removed, and goes.
+   */
   async function catchUp(): Promise<void> {
     const r = await call(`${threadPath}/comments?order=${order}`, { cache: 'no-cache' }).catch(() => undefined);
     if (r?.status !== 200) return;
     const page = r.body as ThreadPage;
     setShut(page.closed);
+    const present = new Set<string>();
     const walk = (c: PublicComment) => {
+      present.add(c.id);
       if (!byId(c.id) || byId(c.id)!.hasAttribute('data-pending')) onLive({ ...c, replies: [] });
       c.replies.forEach(walk);
     };
     page.items.forEach(walk);
+    for (const id of removedMeanwhile(page, present)) removeComment(id);
     total = page.total;
     showCount();
+  }
+
+  /**
+   * Shown comments the refetched first page covers and does not hold. The page holds whole
+   * discussions (a top-level comment with all its replies), so it covers the shown top-level
+   * comments up to its last one, in the list's order, and every reply under those; all of them
+   * when there is no further page. The reader's own pending comments are not the page's to judge.
+   */
+  function removedMeanwhile(page: ThreadPage, present: Set<string>): string[] {
+    const tops = Array.from(list.children).filter((li): li is HTMLLIElement => li.matches('li.c'));
+    let covered = page.nextCursor ? -1 : tops.length - 1;
+    tops.forEach((li, i) => {
+      if (present.has(li.dataset.id!)) covered = Math.max(covered, i);
+    });
+    const shown = tops.slice(0, covered + 1).flatMap((li) => [li, ...Array.from(li.querySelectorAll<HTMLLIElement>('li.c'))]);
+    return shown.filter((li) => !li.hasAttribute('data-pending') && !present.has(li.dataset.id!)).map((li) => li.dataset.id!);
   }
 
   function listen(): void {
