@@ -3,11 +3,13 @@
  * its own (deleted afterwards) with one site, `bench`, whose origin is allowed and whose limits never
  * bite (their Redis round trips are still paid). Load comes from bench/load.ts.
  */
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { siteSettingsSchema, upsertSiteSnapshot, type DatabaseHandle, type StreamTransport, type TenancyReadTables } from '@parley/shared';
+import { createDatabase, migrateService, silentLogger, siteSettingsSchema, upsertSiteSnapshot, type DatabaseHandle, type StreamTransport, type TenancyReadTables } from '@parley/shared';
 import { commentIntake } from '@parley/comment-intake';
 import { ORIGIN } from './load';
-import { startBenchService } from './scratch';
+import { startProcess, type ServiceProcess } from './processes';
+import { REDIS_URL, createScratch, startBenchService } from './scratch';
 
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 
@@ -19,6 +21,15 @@ export interface BenchIntake {
   stop(): Promise<void>;
 }
 
+const BENCH_SITE = {
+  id: 'bench',
+  name: 'bench',
+  allowedOrigins: [ORIGIN],
+  settings: siteSettingsSchema.parse({ comments: { minSubmitSeconds: 0 } }),
+  status: 'active' as const,
+  version: 1,
+};
+
 export async function startBenchIntake(): Promise<BenchIntake> {
   const intake = await startBenchService(commentIntake, 'intake', {
     // Limits are on (their Redis round trips are part of the cost) but never bite.
@@ -26,14 +37,39 @@ export async function startBenchIntake(): Promise<BenchIntake> {
       ? { RATE_LIMIT_IP_PER_MINUTE: 0, RATE_LIMIT_EMAIL_PER_MINUTE: 0, RATE_LIMIT_SITE_PER_MINUTE: 0 }
       : { RATE_LIMIT_IP_PER_MINUTE: 100_000_000, RATE_LIMIT_EMAIL_PER_MINUTE: 100_000_000, RATE_LIMIT_SITE_PER_MINUTE: 100_000_000 }),
   });
-  await upsertSiteSnapshot(intake.db.db as Kysely<TenancyReadTables>, 'intake', {
-    id: 'bench',
-    name: 'bench',
-    allowedOrigins: [ORIGIN],
-    settings: siteSettingsSchema.parse({ comments: { minSubmitSeconds: 0 } }),
-    status: 'active',
-    version: 1,
-    updatedAt: new Date().toISOString(),
-  });
+  await upsertSiteSnapshot(intake.db.db as Kysely<TenancyReadTables>, 'intake', { ...BENCH_SITE, updatedAt: new Date().toISOString() });
   return { ...intake, databaseKind: 'postgres' };
+}
+
+/**
+ * The same, but intake as production runs it: its own process from its entry point, with
+ * NODE_ENV=production, in a scratch database and Redis prefix of its own (`stop()` deletes them).
+ */
+export async function startIntakeProcess(): Promise<ServiceProcess> {
+  const scratch = await createScratch('intake-process');
+  const db = await createDatabase({ databaseUrl: scratch.databaseUrl, logger: silentLogger });
+  try {
+    await migrateService(db, commentIntake, silentLogger);
+    await upsertSiteSnapshot(db.db as Kysely<TenancyReadTables>, 'intake', { ...BENCH_SITE, updatedAt: new Date().toISOString() });
+  } finally {
+    await db.close();
+  }
+  const limit = process.env.BENCH_NO_RATE_LIMITS ? '0' : '100000000';
+  const service = await startProcess('comment-intake', {
+    DATABASE_URL: scratch.databaseUrl,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: scratch.redisPrefix,
+    INTAKE_HASH_KEY: randomBytes(32).toString('hex'),
+    INTAKE_EMAIL_KEY: randomBytes(32).toString('hex'),
+    RATE_LIMIT_IP_PER_MINUTE: limit,
+    RATE_LIMIT_EMAIL_PER_MINUTE: limit,
+    RATE_LIMIT_SITE_PER_MINUTE: limit,
+  });
+  return {
+    ...service,
+    async stop() {
+      await service.stop();
+      await scratch.drop();
+    },
+  };
 }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
+import { cpuSeconds, rssMb } from './processes';
 
 export const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 export const ORIGIN = 'https://bench.example.org';
@@ -27,9 +28,9 @@ export interface Row {
   p99: number;
   errors: number;
   non2xx: number;
-  /** Of the process under test (this one), sampled during the load. */
+  /** Of the process under test, sampled during the load. */
   maxRssMb: number;
-  /** Event-loop utilisation of the process under test, %. */
+  /** Event-loop utilisation of the process under test, % (NaN when it runs in a process of its own). */
   elu: number;
   /** CPU time of the process under test per request (the load generator is another process). */
   cpuUsPerReq: number;
@@ -47,17 +48,24 @@ interface Summary {
 export interface CannonOptions {
   connections: number;
   duration?: number;
+  /**
+   * The service runs in this process (see bench/processes.ts), not in the caller: its CPU and RSS are
+   * read from /proc, and its event-loop use is not known (shown as –).
+   */
+  pid?: number;
 }
 
-/** One scenario: the load in a child process, this process measured meanwhile. */
+/** One scenario: the load in a child process, the service's process measured meanwhile. */
 export async function cannon(scenario: string, load: Load, opts: CannonOptions): Promise<Row> {
+  const { pid } = opts;
   const elu0 = performance.eventLoopUtilization();
-  const cpu0 = process.cpuUsage();
-  let maxRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 250);
+  const cpuMicros = () => (pid === undefined ? process.cpuUsage().user + process.cpuUsage().system : cpuSeconds(pid) * 1e6);
+  const rss = () => (pid === undefined ? Math.round(process.memoryUsage().rss / 1_048_576) : rssMb(pid));
+  const cpu0 = cpuMicros();
+  let maxRss = rss();
+  const sampler = setInterval(() => (maxRss = Math.max(maxRss, rss())), 250);
   try {
     const s = await runChild({ load, connections: opts.connections, duration: opts.duration ?? DURATION });
-    const cpu = process.cpuUsage(cpu0);
     return {
       scenario,
       rps: s.rps,
@@ -65,9 +73,9 @@ export async function cannon(scenario: string, load: Load, opts: CannonOptions):
       p99: s.p99,
       errors: s.errors,
       non2xx: s.non2xx,
-      maxRssMb: Math.round(maxRss / 1_048_576),
-      elu: Math.round(performance.eventLoopUtilization(elu0).utilization * 100),
-      cpuUsPerReq: Math.round((cpu.user + cpu.system) / Math.max(1, s.total)),
+      maxRssMb: maxRss,
+      elu: pid === undefined ? Math.round(performance.eventLoopUtilization(elu0).utilization * 100) : NaN,
+      cpuUsPerReq: Math.round((cpuMicros() - cpu0) / Math.max(1, s.total)),
     };
   } finally {
     clearInterval(sampler);
@@ -78,7 +86,7 @@ export function table(rows: Row[]): string[] {
   return [
     '| scenario | req/s | p50 ms | p99 ms | errors | non-2xx | max RSS MB | event loop % | CPU µs/req |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.maxRssMb} | ${r.elu} | ${r.cpuUsPerReq} |`),
+    ...rows.map((r) => `| ${r.scenario} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.maxRssMb} | ${Number.isNaN(r.elu) ? '–' : r.elu} | ${r.cpuUsPerReq} |`),
   ];
 }
 

@@ -10,93 +10,18 @@
  * `comment` event arrives on its thread's stream: intake stored it, moderation decided it, intake
  * applied the decision and pushed it to the open pages. Latency runs from the start of the POST.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
 import { Agent, get, request, type IncomingMessage } from 'node:http';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Streams, commentsStatusChangedV1, commentsSubmittedV1, createTransport, silentLogger, type Envelope, type StreamTransport } from '@parley/shared';
 import type { z } from 'zod';
 import { ORIGIN } from './load';
 import { percentile } from './moderation.bench';
 import { REDIS_URL, createScratch } from './scratch';
+import { cpuSeconds, cpuSecondsOf, machineBusySeconds, startProcess, type ServiceProcess } from './processes';
 
-const ROOT = join(__dirname, '..');
 const THREADS = Number(process.env.BENCH_THREADS ?? 20);
 const BOOTSTRAP = `pk_benchpipe123_${randomBytes(16).toString('hex')}`;
-
-interface ServiceProcess {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-/** BENCH_PROFILE_DIR=dir writes each service's CPU profile there (node --cpu-prof). */
-const profile = (name: string) =>
-  process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_PROFILE_DIR, name)}`] : [];
-
-/** Starts one service's production entry point; resolves once it logs that it listens. */
-function startProcess(name: 'comment-intake' | 'moderation-queue', env: Record<string, string>): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...profile(name), '--import', 'tsx', join(ROOT, 'services', name, 'src/main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      buffer += chunk;
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.includes(`${name} listening`)) continue;
-        const { port } = JSON.parse(line) as { port: number };
-        resolve({
-          url: `http://127.0.0.1:${port}`,
-          pid: child.pid!,
-          stop: async () => {
-            child.kill('SIGTERM');
-            await exited;
-          },
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
-  });
-}
-
-/** CPU seconds a process has used so far (user + system), from /proc. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0; // a process that ended meanwhile (a Postgres backend)
-  }
-}
-
-/** CPU seconds of every process whose command starts with `name` (Postgres backends, Redis). */
-function cpuSecondsOf(name: string): number {
-  let total = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith(name)) total += cpuSeconds(Number(pid));
-    } catch {
-      // gone
-    }
-  }
-  return total;
-}
-
-/** Busy CPU seconds of the whole machine, all cores. */
-function machineBusySeconds(): number {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return (f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!) / 100;
-}
 
 // Readers have connections of their own: the pool must never be where submits queue.
 const agent = new Agent({ keepAlive: true, maxSockets: 2_000 });
