@@ -23,6 +23,22 @@ afterAll(async () => {
 });
 
 const comment = (page: Page, id: string) => widget(page).locator(`li[data-id="${id}"]`);
+
+/**
+ * Takes the thread's live stream down (the connection dropped, reconnects refused) until the
+ * returned function lets it come back.
+ */
+async function dropStream(page: Page, thread: string): Promise<() => Promise<void>> {
+  const events = `**/threads/${thread}/events`;
+  let attempts = 0;
+  page.on('request', (r) => {
+    if (r.url().endsWith(`/threads/${thread}/events`)) attempts++;
+  });
+  await page.route(events, (route) => route.abort('connectionrefused'));
+  h.dropConnections();
+  await eventually(async () => attempts >= 1, 15_000);
+  return () => page.unroute(events);
+}
 const form = (page: Page) => widget(page).locator('section > form');
 
 async function fillForm(page: Page, f: ReturnType<typeof form>, v: { text: string; name: string; email?: string; website?: string }) {
@@ -143,16 +159,9 @@ describe('embed.js in Chromium: live updates, page hygiene, accessibility', () =
     const { context, page } = await h.open({ thread: 'reconnect' });
     try {
       await widgetReady(page);
-      let streams = 0;
-      page.on('request', (r) => {
-        if (r.url().endsWith('/threads/reconnect/events')) streams++;
-      });
-      // The stream stays down (reconnects refused) while the comment is approved.
-      await page.route('**/threads/reconnect/events', (route) => route.abort('connectionrefused'));
-      h.dropConnections();
-      await eventually(async () => streams >= 1, 15_000);
+      const streamBack = await dropStream(page, 'reconnect');
       const missed = await h.seed('reconnect', { name: 'Fay', text: 'Approved while you were away.' });
-      await page.unroute('**/threads/reconnect/events');
+      await streamBack();
       await comment(page, missed.id).waitFor({ timeout: 20_000 });
       expect(await settled(() => widget(page).locator('section h2').textContent(), '1 comment')).toBe('1 comment');
     } finally {
@@ -168,16 +177,10 @@ describe('embed.js in Chromium: live updates, page hygiene, accessibility', () =
     try {
       await widgetReady(page);
       await comment(page, reply.id).waitFor();
-      let streams = 0;
-      page.on('request', (r) => {
-        if (r.url().endsWith('/threads/reconnect-removal/events')) streams++;
-      });
-      await page.route('**/threads/reconnect-removal/events', (route) => route.abort('connectionrefused'));
-      h.dropConnections();
-      await eventually(async () => streams >= 1, 15_000);
+      const streamBack = await dropStream(page, 'reconnect-removal');
       await h.setStatus(reply.id, 'reconnect-removal', 'approved', 'removed');
       await h.setStatus(doomed.id, 'reconnect-removal', 'approved', 'removed');
-      await page.unroute('**/threads/reconnect-removal/events');
+      await streamBack();
       await comment(page, doomed.id).waitFor({ state: 'detached', timeout: 20_000 });
       expect(await comment(page, reply.id).count()).toBe(0);
       expect(await comment(page, stays.id).count()).toBe(1);
