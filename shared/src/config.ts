@@ -45,6 +45,23 @@ export const env = {
         .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes); generate one with `openssl rand -hex 32`')
         .transform((v) => Buffer.from(v, 'hex')),
     ),
+  /** Several such secrets, comma-separated (unset or empty: none); for keys kept only to open what they sealed. */
+  key32List: () =>
+    z.preprocess(
+      (v) => (Array.isArray(v) ? v.map((k) => (Buffer.isBuffer(k) ? k.toString('hex') : k)).join(',') : v),
+      z
+        .string()
+        .default('')
+        .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
+        .pipe(
+          z.array(
+            z
+              .string()
+              .regex(/^[0-9a-fA-F]{64}$/, 'each must be 64 hex characters (32 bytes), comma-separated')
+              .transform((k) => Buffer.from(k, 'hex')),
+          ),
+        ),
+    ),
 };
 
 /**

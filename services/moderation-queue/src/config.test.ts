@@ -23,4 +23,15 @@ describe('moderation configuration', () => {
     const once = moderationConfig({ NODE_ENV: 'production', MODERATION_SECRETS_KEY: KEY });
     expect(moderationConfig(once).MODERATION_SECRETS_KEY.toString('hex')).toBe(KEY);
   });
+
+  it('when previous secrets keys are given, then each is read (comma-separated), kept through a second parse, and a bad one is refused without echoing it', () => {
+    const old = 'ab'.repeat(32);
+    const once = moderationConfig({ NODE_ENV: 'production', MODERATION_SECRETS_KEY: KEY, MODERATION_SECRETS_KEY_PREVIOUS: ` ${old}, ${'ef'.repeat(32)} ` });
+    expect(once.MODERATION_SECRETS_KEY_PREVIOUS.map((k) => k.toString('hex'))).toEqual([old, 'ef'.repeat(32)]);
+    expect(moderationConfig(once).MODERATION_SECRETS_KEY_PREVIOUS.map((k) => k.toString('hex'))).toEqual([old, 'ef'.repeat(32)]);
+    expect(moderationConfig({ NODE_ENV: 'test' }).MODERATION_SECRETS_KEY_PREVIOUS).toEqual([]);
+    const bad = configSchema.safeParse({ NODE_ENV: 'production', MODERATION_SECRETS_KEY: KEY, MODERATION_SECRETS_KEY_PREVIOUS: `${old},old-secret` });
+    expect(bad.success).toBe(false);
+    expect(JSON.stringify(bad.error!.issues)).not.toContain('old-secret');
+  });
 });

@@ -23,6 +23,8 @@ export const configSchema = commonEnvSchema.extend({
   LIVE_HEARTBEAT_MS: env.int(25_000, 100),
   /** 32 bytes (hex): the AES-256-GCM key webhook signing secrets are stored under. Required in production. */
   MODERATION_SECRETS_KEY: env.key32().optional(),
+  /** Keys MODERATION_SECRETS_KEY had before: secrets sealed under them are sealed again under it at start. */
+  MODERATION_SECRETS_KEY_PREVIOUS: env.key32List(),
 })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.MODERATION_SECRETS_KEY) {

@@ -19,7 +19,7 @@ import { ensureBootstrapAdmin } from './domain/api-keys';
 import type { UseCaseContext } from './domain/context';
 import { QueueLiveHub, type QueueChange } from './domain/queue-live-hub';
 import { WebhookDispatcher } from './jobs/webhook-dispatcher.job';
-import { sealLegacyWebhookSecrets } from './domain/webhooks';
+import { sealWebhookSecrets } from './domain/webhooks';
 import { secretBox } from './domain/webhook-secrets';
 import { findApiKeyByHash } from './repositories/api-key.repository';
 import { findSiteById } from './repositories/site.repository';
@@ -36,7 +36,7 @@ export const moderationQueue: ServiceModule<Config> = {
     const config = moderationConfig(given);
     const kdb = db.db as Kysely<ModerationDb>;
     const relay = new OutboxRelay({ db: db.db, schema: SCHEMA, transport, metrics, logger });
-    const secrets = secretBox(config.MODERATION_SECRETS_KEY);
+    const secrets = secretBox(config.MODERATION_SECRETS_KEY, config.MODERATION_SECRETS_KEY_PREVIOUS);
     const webhooks = new WebhookDispatcher({
       db: kdb,
       secrets,
@@ -83,8 +83,11 @@ export const moderationQueue: ServiceModule<Config> = {
           );
         }
         await live.start();
-        const sealed = await sealLegacyWebhookSecrets(kdb, secrets);
-        if (sealed > 0) logger.info({ webhooks: sealed }, 'webhook secrets stored before sealing are sealed now');
+        const { sealed, unreadable } = await sealWebhookSecrets(kdb, secrets);
+        if (sealed > 0) logger.info({ webhooks: sealed }, 'webhook secrets sealed under the current MODERATION_SECRETS_KEY');
+        if (unreadable.length > 0) {
+          logger.warn({ webhooks: unreadable }, 'webhook secrets no configured key opens: their deliveries fail until they are registered again');
+        }
         relay.start();
         webhooks.start();
         const consumer = {

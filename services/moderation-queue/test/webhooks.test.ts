@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { eventually } from '@parley/shared/testing';
 import { DEV_SECRETS_KEY } from '../src/config';
 import { secretBox } from '../src/domain/webhook-secrets';
-import { sealLegacyWebhookSecrets, verifyWebhook } from '../src/domain/webhooks';
+import { sealWebhookSecrets, verifyWebhook } from '../src/domain/webhooks';
 import { buildSubmitted, modClient, startModeration, type ModerationHarness } from './support/moderation-harness';
 
 let h: ModerationHarness;
@@ -80,7 +80,7 @@ describe('webhooks', () => {
     await sql`insert into moderation.webhooks (id, site, url, secret, events, active, created_at)
               values (${id}, 'legacy', ${receiverUrl}, ${secret}, '["held"]'::jsonb, true, now())`.execute(h.db);
 
-    expect(await sealLegacyWebhookSecrets(h.db, secretBox(DEV_SECRETS_KEY))).toBe(1);
+    expect(await sealWebhookSecrets(h.db, secretBox(DEV_SECRETS_KEY))).toEqual({ sealed: 1, unreadable: [] });
     const stored = await sql<{ secret: string }>`select secret from moderation.webhooks where id = ${id}`.execute(h.db);
     expect(stored.rows[0]!.secret).toMatch(/^sealed:v1:/);
 
@@ -88,6 +88,40 @@ describe('webhooks', () => {
     await h.submit(e);
     const call = await eventually(async () => received.find((r) => r.body.includes(e.payload.commentId)), 10_000);
     expect(verifyWebhook(secret, call.body, String(call.headers['parley-signature']), Math.floor(Date.now() / 1000))).toBe(true);
+  });
+
+  it('when MODERATION_SECRETS_KEY is rotated, then a secret sealed under the old key is sealed again under the new one and its deliveries are still signed with it', async () => {
+    await h.siteWithModerator('rotated', { moderation: { mode: 'pre' } });
+    const secret = 'whsec_sealedUnderTheOldKey0123456789abcd';
+    const oldKey = Buffer.alloc(32, 7);
+    const id = '01943c4e-8a00-7000-8000-00000000bbbb';
+    await sql`insert into moderation.webhooks (id, site, url, secret, events, active, created_at)
+              values (${id}, 'rotated', ${receiverUrl}, ${secretBox(oldKey).seal(secret)}, '["held"]'::jsonb, true, now())`.execute(h.db);
+
+    // The running service holds the new key (DEV_SECRETS_KEY) with the old one as previous, as at a restart.
+    expect(await sealWebhookSecrets(h.db, secretBox(DEV_SECRETS_KEY, [oldKey]))).toEqual({ sealed: 1, unreadable: [] });
+    const stored = await sql<{ secret: string }>`select secret from moderation.webhooks where id = ${id}`.execute(h.db);
+    expect(secretBox(DEV_SECRETS_KEY).open(stored.rows[0]!.secret)).toBe(secret);
+    expect(() => secretBox(oldKey).open(stored.rows[0]!.secret)).toThrow();
+
+    const e = buildSubmitted('rotated');
+    await h.submit(e);
+    const call = await eventually(async () => received.find((r) => r.body.includes(e.payload.commentId)), 10_000);
+    expect(verifyWebhook(secret, call.body, String(call.headers['parley-signature']), Math.floor(Date.now() / 1000))).toBe(true);
+  });
+
+  it('when a secret was sealed under a key the service does not hold, then sealing names that webhook and leaves its row as it is', async () => {
+    await h.siteWithModerator('lost-key');
+    const id = '01943c4e-8a00-7000-8000-00000000cccc';
+    const sealedElsewhere = secretBox(Buffer.alloc(32, 9)).seal('whsec_nobodyHereCanOpenThis0123456789ab');
+    await sql`insert into moderation.webhooks (id, site, url, secret, events, active, created_at)
+              values (${id}, 'lost-key', ${receiverUrl}, ${sealedElsewhere}, '["held"]'::jsonb, false, now())`.execute(h.db);
+
+    const outcome = await sealWebhookSecrets(h.db, secretBox(DEV_SECRETS_KEY));
+
+    expect(outcome.unreadable).toContain(id);
+    const stored = await sql<{ secret: string }>`select secret from moderation.webhooks where id = ${id}`.execute(h.db);
+    expect(stored.rows[0]!.secret).toBe(sealedElsewhere);
   });
 
   it('when a signature is old, then a receiver refuses it (replay)', () => {

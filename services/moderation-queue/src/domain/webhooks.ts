@@ -3,7 +3,7 @@ import { NotFoundError, uuidv7, type WebhookBody } from '@parley/shared';
 import type { Kysely } from 'kysely';
 import type { ModerationDb, WebhookRow } from '../db/tables';
 import { insertAuditEntry } from '../repositories/audit.repository';
-import { deleteWebhook, insertWebhook, listUnsealedWebhookSecrets, listWebhooks, replaceWebhookSecret } from '../repositories/webhook.repository';
+import { deleteWebhook, insertWebhook, listWebhookSecrets, listWebhooks, replaceWebhookSecret } from '../repositories/webhook.repository';
 import type { Actor, UseCaseContext } from './context';
 import type { SecretBox } from './webhook-secrets';
 
@@ -63,9 +63,25 @@ export async function removeWebhook(ctx: UseCaseContext, actor: Actor, site: str
   });
 }
 
-/** Seals the secrets of webhooks registered before secrets were sealed; returns how many. */
-export async function sealLegacyWebhookSecrets(db: Kysely<ModerationDb>, secrets: SecretBox): Promise<number> {
-  const rows = await listUnsealedWebhookSecrets(db);
-  for (const r of rows) await replaceWebhookSecret(db, r.id, r.secret, secrets.seal(r.secret));
-  return rows.length;
+/**
+ * Seals under the current key every secret that is not: those stored before secrets were sealed,
+ * and those sealed under a previous key (a rotation). Returns how many it sealed, and the webhooks
+ * whose secret no key given opens (they cannot be signed until registered again).
+ */
+export async function sealWebhookSecrets(db: Kysely<ModerationDb>, secrets: SecretBox): Promise<{ sealed: number; unreadable: string[] }> {
+  let sealed = 0;
+  const unreadable: string[] = [];
+  for (const r of await listWebhookSecrets(db)) {
+    if (secrets.isCurrent(r.secret)) continue;
+    let secret: string;
+    try {
+      secret = secrets.open(r.secret);
+    } catch {
+      unreadable.push(r.id);
+      continue;
+    }
+    await replaceWebhookSecret(db, r.id, r.secret, secrets.seal(secret));
+    sealed += 1;
+  }
+  return { sealed, unreadable };
 }

@@ -9,8 +9,9 @@ export async function insertWebhook(db: Db, w: WebhookRow): Promise<void> {
 }
 
 /** Rows whose secret was stored before secrets were sealed (the secret itself, `whsec_…`). */
-export async function listUnsealedWebhookSecrets(db: Db): Promise<{ id: string; secret: string }[]> {
-  return db.withSchema(SCHEMA).selectFrom('webhooks').select(['id', 'secret']).where('secret', 'like', 'whsec\\_%').execute();
+/** Every webhook's stored secret (a site has a few webhooks: read at start, to seal them again). */
+export async function listWebhookSecrets(db: Db): Promise<{ id: string; secret: string }[]> {
+  return db.withSchema(SCHEMA).selectFrom('webhooks').select(['id', 'secret']).execute();
 }
 
 /** Replaces a secret only if it is still the one read: a concurrent sealing by another instance wins. */
