@@ -21,6 +21,20 @@ export interface BenchIntake {
   stop(): Promise<void>;
 }
 
+/** Limits are on (their Redis round trips are part of the cost) but never bite; BENCH_NO_RATE_LIMITS switches them off. */
+const RATE_LIMIT = process.env.BENCH_NO_RATE_LIMITS ? 0 : 100_000_000;
+
+/** What intake started from its entry point needs besides its database and Redis: its keys and its limits. */
+export function intakeProcessEnv(): Record<string, string> {
+  return {
+    INTAKE_HASH_KEY: randomBytes(32).toString('hex'),
+    INTAKE_EMAIL_KEY: randomBytes(32).toString('hex'),
+    RATE_LIMIT_IP_PER_MINUTE: String(RATE_LIMIT),
+    RATE_LIMIT_EMAIL_PER_MINUTE: String(RATE_LIMIT),
+    RATE_LIMIT_SITE_PER_MINUTE: String(RATE_LIMIT),
+  };
+}
+
 const BENCH_SITE = {
   id: 'bench',
   name: 'bench',
@@ -32,10 +46,9 @@ const BENCH_SITE = {
 
 export async function startBenchIntake(): Promise<BenchIntake> {
   const intake = await startBenchService(commentIntake, 'intake', {
-    // Limits are on (their Redis round trips are part of the cost) but never bite.
-    ...(process.env.BENCH_NO_RATE_LIMITS
-      ? { RATE_LIMIT_IP_PER_MINUTE: 0, RATE_LIMIT_EMAIL_PER_MINUTE: 0, RATE_LIMIT_SITE_PER_MINUTE: 0 }
-      : { RATE_LIMIT_IP_PER_MINUTE: 100_000_000, RATE_LIMIT_EMAIL_PER_MINUTE: 100_000_000, RATE_LIMIT_SITE_PER_MINUTE: 100_000_000 }),
+    RATE_LIMIT_IP_PER_MINUTE: RATE_LIMIT,
+    RATE_LIMIT_EMAIL_PER_MINUTE: RATE_LIMIT,
+    RATE_LIMIT_SITE_PER_MINUTE: RATE_LIMIT,
   });
   await upsertSiteSnapshot(intake.db.db as Kysely<TenancyReadTables>, 'intake', { ...BENCH_SITE, updatedAt: new Date().toISOString() });
   return { ...intake, databaseKind: 'postgres' };
@@ -54,16 +67,11 @@ export async function startIntakeProcess(): Promise<ServiceProcess> {
   } finally {
     await db.close();
   }
-  const limit = process.env.BENCH_NO_RATE_LIMITS ? '0' : '100000000';
   const service = await startProcess('comment-intake', {
     DATABASE_URL: scratch.databaseUrl,
     REDIS_URL,
     REDIS_KEY_PREFIX: scratch.redisPrefix,
-    INTAKE_HASH_KEY: randomBytes(32).toString('hex'),
-    INTAKE_EMAIL_KEY: randomBytes(32).toString('hex'),
-    RATE_LIMIT_IP_PER_MINUTE: limit,
-    RATE_LIMIT_EMAIL_PER_MINUTE: limit,
-    RATE_LIMIT_SITE_PER_MINUTE: limit,
+    ...intakeProcessEnv(),
   });
   return {
     ...service,

@@ -15,6 +15,7 @@ import { Agent, get, request, type IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Streams, commentsStatusChangedV1, commentsSubmittedV1, createTransport, silentLogger, type Envelope, type StreamTransport } from '@parley/shared';
 import type { z } from 'zod';
+import { intakeProcessEnv } from './intake-setup';
 import { ORIGIN } from './load';
 import { percentile } from './moderation.bench';
 import { REDIS_URL, createScratch } from './scratch';
@@ -97,15 +98,8 @@ export async function benchPipeline({ rate, seconds }: PipelineBenchOptions): Pr
   try {
     const moderation = await startProcess('moderation-queue', { ...shared, BOOTSTRAP_ADMIN_KEY: BOOTSTRAP, MODERATION_SECRETS_KEY: randomBytes(32).toString('hex') });
     started.push(moderation);
-    const intake = await startProcess('comment-intake', {
-      ...shared,
-      INTAKE_HASH_KEY: randomBytes(32).toString('hex'),
-      INTAKE_EMAIL_KEY: randomBytes(32).toString('hex'),
-      // On, as in production, and far above this load: every submit comes from one address.
-      RATE_LIMIT_IP_PER_MINUTE: '100000000',
-      RATE_LIMIT_EMAIL_PER_MINUTE: '100000000',
-      RATE_LIMIT_SITE_PER_MINUTE: '100000000',
-    });
+    // Limits on, as in production, and far above this load: every submit comes from one address.
+    const intake = await startProcess('comment-intake', { ...shared, ...intakeProcessEnv() });
     started.push(intake);
 
     const site = await call(`${moderation.url}/v1/admin/sites`, 'POST', { authorization: `Bearer ${BOOTSTRAP}` }, {

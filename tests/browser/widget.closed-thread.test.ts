@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { eventually } from '@parley/shared/testing';
-import { startWidgetHarness, widget, widgetReady, type WidgetHarness } from './support/widget-harness';
+import { dropStream, startWidgetHarness, widget, widgetReady, type WidgetHarness } from './support/widget-harness';
 
 let h: WidgetHarness;
 
@@ -62,8 +62,7 @@ describe('a thread a moderator closed', () => {
     const { context, page } = await h.open({ thread: 'closing-offline' });
     try {
       await widgetReady(page);
-      await page.route('**/events', (route) => route.abort()); // the stream cannot come back
-      h.dropConnections();
+      await dropStream(h, page, 'closing-offline'); // and it does not come back
       await h.setThreadClosed('closing-offline', true);
       await mainForm(page).locator('textarea[name=text]').focus(); // asks for a form token, which says closed
       await closedText(page).waitFor();

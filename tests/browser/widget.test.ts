@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import type { Page, Request } from 'playwright-core';
 import { eventually } from '@parley/shared/testing';
-import { SITE, focused, settled, startWidgetHarness, widget, widgetReady, type WidgetHarness } from './support/widget-harness';
+import { SITE, dropStream, focused, settled, startWidgetHarness, widget, widgetReady, type WidgetHarness } from './support/widget-harness';
 
 let h: WidgetHarness;
 const ids = { a: '', b: '', a1: '', a11: '', c: '', d: '' };
@@ -24,21 +24,6 @@ afterAll(async () => {
 
 const comment = (page: Page, id: string) => widget(page).locator(`li[data-id="${id}"]`);
 
-/**
- * Takes the thread's live stream down (the connection dropped, reconnects refused) until the
- * returned function lets it come back.
- */
-async function dropStream(page: Page, thread: string): Promise<() => Promise<void>> {
-  const events = `**/threads/${thread}/events`;
-  let attempts = 0;
-  page.on('request', (r) => {
-    if (r.url().endsWith(`/threads/${thread}/events`)) attempts++;
-  });
-  await page.route(events, (route) => route.abort('connectionrefused'));
-  h.dropConnections();
-  await eventually(async () => attempts >= 1, 15_000);
-  return () => page.unroute(events);
-}
 const form = (page: Page) => widget(page).locator('section > form');
 
 async function fillForm(page: Page, f: ReturnType<typeof form>, v: { text: string; name: string; email?: string; website?: string }) {
@@ -159,7 +144,7 @@ describe('embed.js in Chromium: live updates, page hygiene, accessibility', () =
     const { context, page } = await h.open({ thread: 'reconnect' });
     try {
       await widgetReady(page);
-      const streamBack = await dropStream(page, 'reconnect');
+      const streamBack = await dropStream(h, page, 'reconnect');
       const missed = await h.seed('reconnect', { name: 'Fay', text: 'Approved while you were away.' });
       await streamBack();
       await comment(page, missed.id).waitFor({ timeout: 20_000 });
@@ -177,7 +162,7 @@ describe('embed.js in Chromium: live updates, page hygiene, accessibility', () =
     try {
       await widgetReady(page);
       await comment(page, reply.id).waitFor();
-      const streamBack = await dropStream(page, 'reconnect-removal');
+      const streamBack = await dropStream(h, page, 'reconnect-removal');
       await h.setStatus(reply.id, 'reconnect-removal', 'approved', 'removed');
       await h.setStatus(doomed.id, 'reconnect-removal', 'approved', 'removed');
       await streamBack();

@@ -30,9 +30,9 @@ export function splitNotices<C, N extends { changes: C[] }>(changes: readonly C[
 /**
  * The sending half of a live fan-out (ADR 0014): changes queued in one event-loop turn go out
  * together, split under NOTIFY's limit; while notices are on their way, the changes that arrive wait
- * and go out together once they have gone (a busy service sends a notice per round trip, not per turn). Best effort: a notice that cannot be sent is dropped with
- * one warning per outage (a worker may change thousands of things a second), and one line when
- * notices flow again.
+ * and go out together once they have gone (a busy service sends a notice per round trip, not per
+ * turn). Best effort: a notice that cannot be sent is dropped with one warning per outage (a worker
+ * may change thousands of things a second), and one line when notices flow again.
  */
 export class LiveNoticeSender<C, N extends { changes: C[] }> {
   private pending: C[] = [];

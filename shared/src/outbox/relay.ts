@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Envelope } from '../contracts/envelope';
 import { silentLogger, type Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -164,8 +164,7 @@ export class OutboxRelay {
              limit ${this.batchSize}
              for update skip locked
           ), marked as (
-            ${this.keepPublishedMs > 0 ? sql`update ${table} o set published_at = now() from due` : sql`delete from ${table} o using due`}
-             where o.id = due.id
+            ${this.markSql(sql`due`)}
             returning o.id, o.stream, o.envelope, o.created_at
           )
           select id, stream, envelope from marked order by created_at, id
@@ -293,15 +292,22 @@ export class OutboxRelay {
   private async markPublished(): Promise<void> {
     while (this.toMark.length > 0) {
       const ids = this.toMark.splice(0);
-      const table = sql.table(this.table);
-      await (this.keepPublishedMs > 0
-        ? sql`update ${table} set published_at = now() where id = any(${ids}::uuid[]) and published_at is null`
-        : sql`delete from ${table} where id = any(${ids}::uuid[])`
-      )
+      await this.markSql(sql`unnest(${ids}::uuid[]) as due(id)`)
         .execute(this.options.db)
         .catch((err: unknown) => (this.options.logger ?? silentLogger).warn({ schema: this.options.schema, err: describe(err) }, 'outbox rows published but not marked; they will go out again'));
     }
     this.marking = undefined;
+  }
+
+  /**
+   * The statement that marks the rows of `due` (a relation named `due` with an `id` column) as
+   * published, as `o`: it deletes them, or stamps them while `keepPublishedMs` keeps them.
+   */
+  private markSql(due: RawBuilder<unknown>): RawBuilder<unknown> {
+    const table = sql.table(this.table);
+    return this.keepPublishedMs > 0
+      ? sql`update ${table} o set published_at = now() from ${due} where o.id = due.id and o.published_at is null`
+      : sql`delete from ${table} o using ${due} where o.id = due.id`;
   }
 
   private async countAttempt(ids: string[]): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import type { Envelope } from '../contracts/envelope';
+import { parseEntries } from '../streams/redis-replies';
 import type { CommonConfig } from '../config';
 import { commonEnvSchema } from '../config';
 import { closeServer, listen } from '../http/server';
@@ -114,8 +115,8 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 export async function publishedEnvelopes(infra: Pick<TestInfraHandle, 'redisUrl' | 'redisPrefix'>, stream: string): Promise<Envelope[]> {
   const redis = new Redis(infra.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
-    const entries = await redis.xrange(`${infra.redisPrefix}${stream}`, '-', '+');
-    return entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('e') + 1]!) as Envelope);
+    const entries = parseEntries(await redis.xrange(`${infra.redisPrefix}${stream}`, '-', '+'));
+    return entries.flatMap((e) => (e.fields?.e === undefined ? [] : [JSON.parse(e.fields.e) as Envelope]));
   } finally {
     redis.disconnect();
   }

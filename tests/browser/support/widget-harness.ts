@@ -280,6 +280,22 @@ export function focused(page: Page): Promise<string> {
 }
 
 /**
+ * Takes the thread's live stream down (the connection dropped, reconnects refused) until the
+ * returned function lets it come back.
+ */
+export async function dropStream(h: Pick<WidgetHarness, 'dropConnections'>, page: Page, thread: string): Promise<() => Promise<void>> {
+  const events = `**/threads/${thread}/events`;
+  let attempts = 0;
+  page.on('request', (r) => {
+    if (r.url().endsWith(`/threads/${thread}/events`)) attempts++;
+  });
+  await page.route(events, (route) => route.abort('connectionrefused'));
+  h.dropConnections();
+  await eventually(async () => attempts >= 1, 15_000);
+  return () => page.unroute(events);
+}
+
+/**
  * Polls `read` until it returns `expected` (deep equality) or the time is up, and returns the last
  * value read, for `expect(await settled(…)).toEqual(expected)` (Jest has no auto-waiting matchers).
  */

@@ -66,7 +66,6 @@ export async function updateThreadClosed(db: Db, siteId: string, id: string, clo
   return row !== undefined;
 }
 
-/** Something readers see changed: a new version (new ETag), and the approved count moved by `delta`. */
 /** `bumpThread` for many threads in one statement, each with its net change of approved comments. */
 export async function bumpThreads(db: Db, bumps: readonly { siteId: string; id: string; approvedDelta: number }[]): Promise<void> {
   if (bumps.length === 0) return;
@@ -77,6 +76,7 @@ export async function bumpThreads(db: Db, bumps: readonly { siteId: string; id: 
      where t.site_id = v.site_id and t.id = v.id`.execute(db);
 }
 
+/** Something readers see changed: a new version (new ETag), and the approved count moved by `delta`. */
 export async function bumpThread(db: Db, siteId: string, id: string, approvedDelta: number): Promise<void> {
   await db
     .updateTable('intake.threads')

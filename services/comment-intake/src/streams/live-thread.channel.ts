@@ -10,8 +10,9 @@ export const LIVE_THREAD_CHANNEL = 'intake_live';
 const changeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('comment'), site: siteIdSchema, thread: threadIdSchema, id: z.uuid() }),
   z.object({ kind: z.literal('removed'), site: siteIdSchema, thread: threadIdSchema, id: z.uuid() }),
-  /** Something else readers see changed (a close or reopen): caches only. */
+  /** Something else readers see changed (the thread's version moved, say by an author's deletion of a pending comment): caches only. */
   z.object({ kind: z.literal('thread'), site: siteIdSchema, thread: threadIdSchema }),
+  /** A moderator closed or reopened the thread: caches, and open pages show or hide the form. */
   z.object({ kind: z.literal('closed'), site: siteIdSchema, thread: threadIdSchema, closed: z.boolean() }),
 ]);
 type ThreadChange = z.infer<typeof changeSchema>;

@@ -11,13 +11,14 @@ import { addToDailyStats } from '../repositories/stats.repository';
  */
 export function subscribeConsentStats(opts: { db: Kysely<ConsentDb>; transport: StreamTransport; consumer: string; lingerMs?: number }): Subscription {
   const lingerMs = opts.lingerMs ?? 250;
+  const batchSize = 500;
   const group = ConsumerGroups.cookieConsent;
   return opts.transport.subscribe({
     stream: Streams.consentRecorded,
     group,
     consumer: opts.consumer,
     schema: consentRecordedV1,
-    batchSize: 500,
+    batchSize,
     batchHandler: async (deliveries) => {
       await opts.db.transaction().execute(async (trx) => {
         const fresh = await claimDeliveries(trx, SCHEMA, group, deliveries);
@@ -35,7 +36,7 @@ export function subscribeConsentStats(opts: { db: Kysely<ConsentDb>; transport: 
       });
       // Statistics need not be fresher than a quarter of a second: waiting before the next read lets
       // a busy stream fill a batch, so a burst costs a few commits instead of one per handful of records.
-      if (deliveries.length < 500 && lingerMs > 0) await new Promise((r) => setTimeout(r, lingerMs));
+      if (deliveries.length < batchSize && lingerMs > 0) await new Promise((r) => setTimeout(r, lingerMs));
     },
   });
 }

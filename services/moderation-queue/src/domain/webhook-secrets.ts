@@ -21,10 +21,9 @@ const SEALED = 'sealed:v1:';
 export function secretBox(key: Buffer, previous: readonly Buffer[] = []): SecretBox {
   const current = createSecretKey(key);
   const keys = [current, ...previous.map((k) => createSecretKey(k))];
-  const openWith = (k: KeyObject, stored: string) => openText(k, Buffer.from(stored.slice(SEALED.length), 'base64'));
   const tryOpen = (k: KeyObject, stored: string) => {
     try {
-      return openWith(k, stored);
+      return openText(k, Buffer.from(stored.slice(SEALED.length), 'base64'));
     } catch {
       return undefined; // AES-GCM refuses a box sealed under another key
     }

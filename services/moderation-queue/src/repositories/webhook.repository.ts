@@ -8,7 +8,6 @@ export async function insertWebhook(db: Db, w: WebhookRow): Promise<void> {
   await db.withSchema(SCHEMA).insertInto('webhooks').values({ ...w, events: JSON.stringify(w.events) as never }).execute();
 }
 
-/** Rows whose secret was stored before secrets were sealed (the secret itself, `whsec_…`). */
 /** Every webhook's stored secret (a site has a few webhooks: read at start, to seal them again). */
 export async function listWebhookSecrets(db: Db): Promise<{ id: string; secret: string }[]> {
   return db.withSchema(SCHEMA).selectFrom('webhooks').select(['id', 'secret']).execute();
