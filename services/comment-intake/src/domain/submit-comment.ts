@@ -59,7 +59,12 @@ export async function submitComment(ctx: IntakeContext, input: SubmitCommentInpu
 }
 
 const MAX_BATCH = 256;
-const MAX_CONCURRENT_BATCHES = 2;
+/**
+ * One batch in flight (group commit): submissions that arrive meanwhile make the next batch bigger
+ * instead of starting another transaction. Against two in flight, measured on the 2-core box: 9% more
+ * comments/s, a third less Postgres CPU per comment (ADR 0019).
+ */
+const MAX_CONCURRENT_BATCHES = 1;
 
 interface Pending {
   input: SubmitCommentInput;
