@@ -11,11 +11,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { get, type IncomingHttpHeaders } from 'node:http';
 import type { Kysely } from 'kysely';
-import { closeServer, createDatabase, migrateService, silentLogger, siteSettingsSchema, upsertSiteSnapshot, type TenancyReadTables } from '@parley/shared';
+import { closeServer, siteSettingsSchema, upsertSiteSnapshot, type TenancyReadTables } from '@parley/shared';
 import { cookieConsent } from '@parley/cookie-consent';
 import { DURATION, ORIGIN, cannon, listenBare, table, type Load, type Row } from './load';
-import { startProcess, type ServiceProcess } from './processes';
-import { REDIS_URL, createScratch, startBenchService, type BenchService } from './scratch';
+import type { ServiceProcess } from './processes';
+import { startBenchService, startScratchProcess, type BenchService } from './scratch';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const SITES = Number(process.env.BENCH_SITES ?? 16);
@@ -52,35 +52,15 @@ async function addSites(db: Kysely<TenancyReadTables>, url: string, sites: strin
   }
 }
 
-/**
- * cookie-consent as production runs it: its own process from its entry point (NODE_ENV=production,
- * keys of its own), in a scratch database and Redis prefix; the sites are added once it listens
- * (the directory reads its snapshot table on a miss).
- */
-async function startConsentProcess(sites: string[]): Promise<ServiceProcess> {
-  const scratch = await createScratch('consent-process');
-  const db = await createDatabase({ databaseUrl: scratch.databaseUrl, logger: silentLogger });
-  try {
-    await migrateService(db, cookieConsent, silentLogger);
-    const service = await startProcess('cookie-consent', {
-      DATABASE_URL: scratch.databaseUrl,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: scratch.redisPrefix,
-      CONSENT_SIGNING_KEY: randomBytes(32).toString('hex'),
-      CONSENT_IP_HASH_KEY: randomBytes(32).toString('hex'),
-      CONSENT_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
-    });
-    await addSites(db.db as Kysely<TenancyReadTables>, service.url, sites);
-    return {
-      ...service,
-      async stop() {
-        await service.stop();
-        await scratch.drop();
-      },
-    };
-  } finally {
-    await db.close();
-  }
+/** cookie-consent as production runs it (see startScratchProcess), with keys of its own. */
+function startConsentProcess(sites: string[]): Promise<ServiceProcess> {
+  const env = {
+    CONSENT_SIGNING_KEY: randomBytes(32).toString('hex'),
+    CONSENT_IP_HASH_KEY: randomBytes(32).toString('hex'),
+    CONSENT_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+  };
+  // The directory reads its snapshot table on a miss, so sites added once it listens are found.
+  return startScratchProcess('cookie-consent', cookieConsent, env, (db, url) => addSites(db.db as Kysely<TenancyReadTables>, url, sites));
 }
 
 /** The 16-site write scenario against the service in its own process, after the same warm-up. */

@@ -5,11 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { createDatabase, migrateService, silentLogger, siteSettingsSchema, upsertSiteSnapshot, type DatabaseHandle, type StreamTransport, type TenancyReadTables } from '@parley/shared';
+import { siteSettingsSchema, upsertSiteSnapshot, type DatabaseHandle, type StreamTransport, type TenancyReadTables } from '@parley/shared';
 import { commentIntake } from '@parley/comment-intake';
 import { ORIGIN } from './load';
-import { startProcess, type ServiceProcess } from './processes';
-import { REDIS_URL, createScratch, startBenchService } from './scratch';
+import type { ServiceProcess } from './processes';
+import { startBenchService, startScratchProcess } from './scratch';
 
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 
@@ -54,30 +54,9 @@ export async function startBenchIntake(): Promise<BenchIntake> {
   return { ...intake, databaseKind: 'postgres' };
 }
 
-/**
- * The same, but intake as production runs it: its own process from its entry point, with
- * NODE_ENV=production, in a scratch database and Redis prefix of its own (`stop()` deletes them).
- */
-export async function startIntakeProcess(): Promise<ServiceProcess> {
-  const scratch = await createScratch('intake-process');
-  const db = await createDatabase({ databaseUrl: scratch.databaseUrl, logger: silentLogger });
-  try {
-    await migrateService(db, commentIntake, silentLogger);
+/** The same, but intake as production runs it: its own process from its entry point (see startScratchProcess). */
+export function startIntakeProcess(): Promise<ServiceProcess> {
+  return startScratchProcess('comment-intake', commentIntake, intakeProcessEnv(), async (db) => {
     await upsertSiteSnapshot(db.db as Kysely<TenancyReadTables>, 'intake', { ...BENCH_SITE, updatedAt: new Date().toISOString() });
-  } finally {
-    await db.close();
-  }
-  const service = await startProcess('comment-intake', {
-    DATABASE_URL: scratch.databaseUrl,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: scratch.redisPrefix,
-    ...intakeProcessEnv(),
   });
-  return {
-    ...service,
-    async stop() {
-      await service.stop();
-      await scratch.drop();
-    },
-  };
 }

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 
+export type ServiceName = 'comment-intake' | 'moderation-queue' | 'cookie-consent';
+
 export interface ServiceProcess {
   url: string;
   pid: number;
@@ -20,7 +22,7 @@ const profile = (name: string) =>
   process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_PROFILE_DIR, name)}`] : [];
 
 /** Starts one service's production entry point; resolves once it logs that it listens. */
-export function startProcess(name: 'comment-intake' | 'moderation-queue' | 'cookie-consent', env: Record<string, string>): Promise<ServiceProcess> {
+export function startProcess(name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
   const child: ChildProcess = spawn(process.execPath, [...profile(name), '--import', 'tsx', join(ROOT, 'services', name, 'src/main.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...env },

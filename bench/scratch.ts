@@ -20,6 +20,7 @@ import {
   type StreamTransport,
 } from '@parley/shared';
 import { deleteKeysWithPrefix } from '@parley/shared/testing';
+import { startProcess, type ServiceName, type ServiceProcess } from './processes';
 
 export const ADMIN_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -105,4 +106,33 @@ export async function startBenchService(module: ServiceModule<any>, label: strin
       await scratch.drop();
     },
   };
+}
+
+/**
+ * One service as production runs it: its own process from its entry point (NODE_ENV=production),
+ * in a scratch database (migrated first) and Redis prefix that `stop()` deletes. `prepare` runs once
+ * it listens, with a handle on its database (closed afterwards): sites and such for the bench.
+ */
+export async function startScratchProcess(
+  name: ServiceName,
+  module: ServiceModule<any>,
+  env: Record<string, string>,
+  prepare: (db: DatabaseHandle<any>, url: string) => Promise<void>,
+): Promise<ServiceProcess> {
+  const scratch = await createScratch(name);
+  const db = await createDatabase({ databaseUrl: scratch.databaseUrl, logger: silentLogger });
+  try {
+    await migrateService(db, module, silentLogger);
+    const service = await startProcess(name, { DATABASE_URL: scratch.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: scratch.redisPrefix, ...env });
+    await prepare(db, service.url);
+    return {
+      ...service,
+      async stop() {
+        await service.stop();
+        await scratch.drop();
+      },
+    };
+  } finally {
+    await db.close();
+  }
 }

@@ -94,8 +94,8 @@ interface Prepared {
  *
  * A batch is chained in memory onto the head this process last saw for its site, and the call writes
  * it only if the head has not moved (`appendChainBatches`): no transaction, no lock held across round
- * trips. Its receipts are signed while that call is out. If another instance moved the head meanwhile, that
- * site's batch is written again the classic way: a transaction that locks the head row
+ * trips. Its receipts are signed while that call is out. If another instance moved the head
+ * meanwhile, that site's batch is written again the classic way: a transaction that locks the head row
  * (`SELECT … FOR UPDATE`), re-chains and writes. Either way a caller is answered only after the
  * commit, and each chain stays one unbroken sequence whatever the number of instances.
  */
