@@ -46,7 +46,7 @@ export function createApp(deps: AppDeps): HttpApp {
   app.use(openApiRoutes());
   if (deps.widget) app.use(widgetRoutes(deps.widget));
   app.use(tenancyRoutes(deps.directory, deps.logger));
-  app.use(commentsRoutes(deps.ctx, deps.directory, deps.limits));
+  app.use(commentsRoutes(deps.ctx, deps.directory, deps.limits, deps.logger));
   app.use(databaseUnavailable);
   finishApp(app, deps.logger);
   // What every page view and every comment hits skips the Express stack (ADR 0013).

@@ -24,6 +24,7 @@ import { secretBox } from './domain/webhook-secrets';
 import { findApiKeyByHash } from './repositories/api-key.repository';
 import { findSiteById } from './repositories/site.repository';
 import { LIVE_QUEUE_CHANNEL, LiveQueueFanOut } from './streams/live-queue.channel';
+import { subscribePrivacyRequests } from './streams/privacy-requests.consumer';
 import { subscribeReported } from './streams/reported.consumer';
 import { subscribeStatusChanged } from './streams/status-changed.consumer';
 import { subscribeSubmitted } from './streams/submitted.consumer';
@@ -109,6 +110,7 @@ export const moderationQueue: ServiceModule<Config> = {
           ...Array.from({ length: config.MODERATION_WORKER_CONCURRENCY }, (_, i) => subscribeSubmitted({ ...judging, consumer: `${consumerName}#${i}`, batchSize: config.MODERATION_BATCH_SIZE })),
           subscribeReported({ ...consumer, consumer: consumerName }),
           subscribeStatusChanged({ ...consumer, consumer: consumerName }),
+          subscribePrivacyRequests({ ...consumer, consumer: consumerName }),
         ];
       },
       async stop() {

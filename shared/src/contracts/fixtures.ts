@@ -132,6 +132,7 @@ export const fixtures = {
       requestId: '01943c4e-8a00-7000-8000-0000000000f1',
       kind: 'erase',
       subject: { emailHash: hash('b'), authorTokenHash: null, consentId: null },
+      commentIds: ['01943c4e-8a00-7000-8000-0000000000c1'],
       requestedBy: { kind: 'operator', keyId: '01943c4e-8a00-7000-8000-0000000000a1' },
       requestedAt: at,
     },

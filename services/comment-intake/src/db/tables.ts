@@ -41,6 +41,8 @@ export interface CommentTable {
   signals: ColumnType<CommentSignals, string, string>;
   created_at: Date;
   status_changed_at: Date;
+  /** Set when a privacy request erased the author's data (the row is then a tombstone). */
+  erased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 export type CommentRow = Selectable<CommentTable>;
 

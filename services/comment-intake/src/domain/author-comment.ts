@@ -28,7 +28,7 @@ const AUTHOR_STATUS: Record<CommentStatus, AuthorCommentView['status']> = {
 };
 
 /** A wrong token and an unknown id look the same, so ids cannot be probed. */
-function ownedOrThrow(row: CommentRow | undefined, token: string | undefined): CommentRow {
+export function ownedOrThrow(row: CommentRow | undefined, token: string | undefined): CommentRow {
   const given = Buffer.from(token ? hashAuthorToken(token) : '');
   if (!row || given.length !== 64 || !timingSafeEqual(given, Buffer.from(row.author_token_hash))) throw new NotFoundError('No such comment.');
   return row;

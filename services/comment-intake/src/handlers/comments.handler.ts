@@ -11,12 +11,12 @@ import { reportComment } from '../domain/report-comment';
 
 const commentParams = z.object({ id: z.uuid() });
 
-function authorToken(req: Request): string | undefined {
+export function authorToken(req: Request): string | undefined {
   const header = req.headers['x-author-token'];
   return typeof header === 'string' && header.length <= 200 ? header : undefined;
 }
 
-function commentId(req: Request): string {
+export function commentId(req: Request): string {
   const r = commentParams.safeParse(req.params);
   if (!r.success) throw new NotFoundError('No such comment.');
   return r.data.id;

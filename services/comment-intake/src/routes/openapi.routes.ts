@@ -5,6 +5,9 @@ import {
   authorCommentViewSchema,
   countsResponseSchema,
   formTokenResponseSchema,
+  privacyErasureSchema,
+  privacyExportSchema,
+  privacyRequestBodySchema,
   reportCommentBodySchema,
   reportCommentResponseSchema,
   submitCommentBodySchema,
@@ -101,6 +104,25 @@ export function buildOpenApiDocument(): object {
     summary: 'Report an approved comment (once per reader)',
     request: { params: commentParams, body: { required: true, ...json(reportCommentBodySchema) } },
     responses: { 202: { description: 'Reported', ...json(reportCommentResponseSchema) }, ...problems(403, 404, 409, 415, 422, 429) },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/comments/{id}/erase',
+    summary: "The author erases their comment's personal data (name, email, website, text, network) at any time; moderation erases its copy",
+    request: { params: commentParams, headers: authorHeader },
+    responses: { 200: { description: 'Erased (`erased: 0` when it already was)', ...json(privacyErasureSchema) }, ...problems(403, 404, 503) },
+  });
+  const bearer = registry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An admin API key (pk_…) scoped to the site' });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/admin/sites/{site}/privacy-requests',
+    summary: 'Export, or erase, everything one email address wrote on the site (admin keys); erasure reaches moderation through `privacy.requests`',
+    security: [{ [bearer.name]: [] }],
+    request: { params: z.object({ site: z.string() }), body: { required: true, ...json(privacyRequestBodySchema) } },
+    responses: {
+      200: { description: 'The export, or how many comments were erased', ...json(z.union([privacyExportSchema, privacyErasureSchema])) },
+      ...problems(400, 401, 403, 404, 415, 422, 503),
+    },
   });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -1,11 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import request from 'supertest';
 import type { z } from 'zod';
 import {
   Streams,
   commentSettingsSchema,
+  generateApiKey,
   makeEnvelope,
   upsertSiteSnapshot,
+  type ApiKeyRole,
   type CommentStatus,
   type Envelope,
   type Site,
@@ -79,6 +82,15 @@ export async function announceSite(h: IntakeHarness, site: Site): Promise<void> 
 /** Writes a site straight into the read model (faster; the event path is covered elsewhere). */
 export async function seedSite(h: IntakeHarness, site: Site): Promise<void> {
   await upsertSiteSnapshot(h.infra.db.db as Kysely<TenancyReadTables>, 'intake', site);
+}
+
+/** Announces a new API key as moderation-queue does (`api-keys.changed`), waits for the read model, returns its secret and id. */
+export async function announceKey(h: IntakeHarness, role: ApiKeyRole, sites: string[]): Promise<{ secret: string; id: string }> {
+  const { secret, prefix, hash } = generateApiKey();
+  const key = { id: randomUUID(), prefix, hash, role, sites, revokedAt: null, version: 1 };
+  await h.infra.transport.publish(Streams.apiKeysChanged, makeEnvelope(Streams.apiKeysChanged, 1, '*', { key }));
+  await eventually(async () => (await sql<{ id: string }>`select id from intake.api_keys where hash = ${hash}`.execute(h.infra.db.db)).rows.length === 1, 10_000);
+  return { secret, id: key.id };
 }
 
 export function buildComment(overrides: Record<string, unknown> = {}): Record<string, unknown> {

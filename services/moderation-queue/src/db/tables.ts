@@ -187,8 +187,20 @@ export interface WebhookDeliveryTable {
   created_at: Date;
 }
 
+/**
+ * A comment erased by a privacy request (DESIGN §7), kept by id only: whether moderation had it
+ * then or not, so that a `comments.submitted` still on its way is dropped rather than stored.
+ */
+export interface ErasedCommentTable {
+  site: string;
+  comment_id: string;
+  request_id: string;
+  erased_at: Date;
+}
+
 export interface ModerationTables {
   comments: CommentTable;
+  erased_comments: ErasedCommentTable;
   comment_events: CommentEventTable;
   reports: ReportTable;
   authors: AuthorTable;
@@ -199,6 +211,9 @@ export interface ModerationTables {
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
 }
+
+/** The author key an erased comment is left with: 64 hex digits (as the API promises), no one's. */
+export const ERASED_AUTHOR_KEY = '0'.repeat(64);
 
 /** The spam_tokens row holding a site's per-class document totals. */
 export const SPAM_DOCS_TOKEN = '__docs__';

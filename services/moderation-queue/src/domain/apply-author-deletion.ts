@@ -3,6 +3,7 @@ import type { CommentsStatusChangedV1 } from '@parley/shared';
 import type { ModerationDb } from '../db/tables';
 import { insertCommentEvent } from '../repositories/comment-event.repository';
 import { lockCommentById, updateCommentState } from '../repositories/comment.repository';
+import { isCommentErased } from '../repositories/erasure.repository';
 import type { QueueChange } from './queue-live-hub';
 
 /** Thrown while the comment has not reached moderation yet: the delivery is retried later. */
@@ -19,8 +20,12 @@ export async function applyAuthorDeletion(trx: Kysely<ModerationDb>, event: Comm
   const p = event.payload;
   if (p.actor.kind !== 'author' || p.to !== 'deleted') return undefined;
   const row = await lockCommentById(trx, event.site, p.commentId);
-  // The two streams have no order between them: the comment itself may still be on its way.
-  if (!row) throw new CommentNotYetKnownError(`comment ${p.commentId} not moderated yet`);
+  if (!row) {
+    // Erased by a privacy request before it came: it never will, and there is nothing left to delete.
+    if (await isCommentErased(trx, event.site, p.commentId)) return undefined;
+    // The two streams have no order between them: the comment itself may still be on its way.
+    throw new CommentNotYetKnownError(`comment ${p.commentId} not moderated yet`);
+  }
   if (row.state === 'deleted') return undefined;
   await updateCommentState(trx, row.id, { to: 'deleted', decidedAt: row.decided_at ?? now, by: row.decided_by ?? 'pipeline' });
   await insertCommentEvent(trx, {

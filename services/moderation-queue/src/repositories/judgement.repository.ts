@@ -34,7 +34,7 @@ export interface CommentLookup {
 
 /** What the pipeline reads about one comment, as stored before the batch. */
 export interface CommentJudgementContext {
-  /** Already stored (the same comment under another event id): nothing to decide. */
+  /** Already stored (the same comment under another event id), or erased by a privacy request before it came: nothing to decide. */
   known: boolean;
   /** Undefined for a thread not seen before. */
   thread: { firstSeenAt: Date; closedAt: Date | null } | undefined;
@@ -122,7 +122,8 @@ export async function loadJudgementContext(db: Db, comments: readonly CommentLoo
       (select a.trusted from ${t('authors')} a where a.site = i.site and a.author_key = i.author_key) as trusted,
       (select count(*)::int from ${t('reports')} r where r.comment_id = i.comment_id) as report_count,
       -- A scalar lookup by key (LIMIT keeps the planner from hashing the whole table instead).
-      (select true from ${t('comments')} k where k.id = i.comment_id limit 1) is not null as known
+      (select true from ${t('comments')} k where k.id = i.comment_id limit 1) is not null
+        or (select true from ${t('erased_comments')} x where x.comment_id = i.comment_id and x.site = i.site limit 1) is not null as known
     from input i
     left join site_rows sr on sr.id = i.site
     left join ${t('threads')} th on th.site = i.site and th.thread_id = i.thread_id
@@ -184,8 +185,9 @@ export interface InboxClaims {
  * with their history entries, outbox rows, webhook deliveries and (for the approved) their
  * authors' trust: one statement, so all of it commits or none of it, without a transaction of its
  * own. An event already in the inbox, or a comment already stored, is skipped with everything that
- * follows it; a concurrent claim of the same event waits for this statement and then finds it
- * taken. Returns the ids of the comments stored now.
+ * follows it, and so is a comment a privacy request erased before it came; a concurrent claim of
+ * the same event waits for this statement and then finds it taken. Returns the ids of the comments
+ * stored now.
  */
 export async function insertJudgedComments(
   db: Db,
@@ -268,7 +270,10 @@ export async function insertJudgedComments(
         id, site, thread_id, thread_url, parent_id, author_key, author_name, author_website, author_email_domain,
         author_email_hash, author_ip_hash, author_ip_prefix, author_fingerprint, "text", text_hash, signals, state, 1,
         reasons, rules, spam_score, trained_as, report_count, submitted_at, received_at, decided_at, decided_by
-      from input where source_event in (select event_id from claimed) order by ord
+      from input where source_event in (select event_id from claimed)
+        -- Erased since the read above (an erasure and this statement never overlap: lockCommentWrites).
+        and not exists (select 1 from ${t('erased_comments')} x where x.comment_id = input.id and x.site = input.site)
+      order by ord
       on conflict (id) do nothing
       returning id
     ), stored as (

@@ -2,3 +2,4 @@ export * from './tenancy.schema';
 export * from './consent.schema';
 export * from './comments.schema';
 export * from './moderation.schema';
+export * from './privacy.schema';

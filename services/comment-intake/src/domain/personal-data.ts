@@ -1,0 +1,126 @@
+import {
+  PRIVACY_EXPORT_MAX_COMMENTS,
+  PRIVACY_REQUEST_MAX_COMMENTS,
+  Streams,
+  enqueue,
+  makeEnvelope,
+  uuidv7,
+  type OutboxEvent,
+  type PrivacyErasure,
+  type PrivacyExport,
+  type PrivacyRequestsV1,
+} from '@parley/shared';
+import { SCHEMA, type CommentRow } from '../db/tables';
+import { eraseCommentRows, findCommentsByEmailHash, lockCommentsForErasure } from '../repositories/personal-data.repository';
+import { bumpThreads, compareKeys } from '../repositories/thread.repository';
+import type { IntakeContext } from './context';
+import { findCommentById } from '../repositories/comment.repository';
+import { ownedOrThrow } from './author-comment';
+import { hashAuthorToken } from './privacy';
+
+/** Whose data, on which site, asked for by whom (DESIGN §7). */
+export interface PrivacySubject {
+  site: string;
+  /** The operator's request: every comment of the site written with this email. */
+  email?: string;
+  /** The reader's request: this one comment, already proven theirs by its author token. */
+  comment?: { id: string; authorToken: string };
+  requestedBy: PrivacyRequestsV1['payload']['requestedBy'];
+}
+
+/**
+ * The person's comments on the site, as they wrote them (the email decrypted), and a
+ * `privacy.requests` event naming them so the services holding copies can answer too.
+ */
+export async function exportPersonalData(ctx: IntakeContext, subject: PrivacySubject & { email: string }): Promise<PrivacyExport> {
+  const now = ctx.now();
+  const requestId = uuidv7(now.getTime());
+  const emailHash = ctx.privacy.emailHash(subject.email);
+  const rows = await findCommentsByEmailHash(ctx.db, subject.site, emailHash, PRIVACY_EXPORT_MAX_COMMENTS + 1);
+  const truncated = rows.length > PRIVACY_EXPORT_MAX_COMMENTS;
+  const kept = rows.slice(0, PRIVACY_EXPORT_MAX_COMMENTS);
+  if (kept.length > 0) ctx.afterCommit(await ctx.db.transaction().execute((trx) => announce(trx, subject, requestId, 'export', emailHash, kept, now)));
+  ctx.logger.info({ requestId, site: subject.site, kind: 'export', comments: kept.length, by: subject.requestedBy }, 'privacy request answered');
+  return {
+    requestId,
+    kind: 'export',
+    truncated,
+    comments: kept.map((r) => ({
+      id: r.id,
+      thread: r.thread_id,
+      parentId: r.parent_id,
+      status: r.status,
+      name: r.author_name,
+      email: r.email_encrypted ? ctx.privacy.decryptEmail(r.email_encrypted) : null,
+      website: r.author_website,
+      text: r.text,
+      ipPrefix: r.ip_prefix,
+      createdAt: r.created_at.toISOString(),
+      statusChangedAt: r.status_changed_at.toISOString(),
+    })),
+  };
+}
+
+/**
+ * Erases the person's comments on the site: each becomes a deleted tombstone with nothing of its
+ * author (name, email, website, text, network, reader fingerprint), leaves open pages at once, and
+ * is named in `privacy.requests` so moderation erases its copy. Already erased comments are left
+ * as they are, so a repeated request erases nothing more and announces nothing.
+ */
+export async function erasePersonalData(ctx: IntakeContext, subject: PrivacySubject): Promise<PrivacyErasure> {
+  // A reader's request: a wrong token and an unknown comment are both "not found".
+  if (subject.comment) ownedOrThrow(await findCommentById(ctx.db, subject.comment.id), subject.comment.authorToken);
+  const now = ctx.now();
+  const requestId = uuidv7(now.getTime());
+  const emailHash = subject.email === undefined ? null : ctx.privacy.emailHash(subject.email);
+  const tokenHash = subject.comment ? hashAuthorToken(subject.comment.authorToken) : null;
+  const done = await ctx.db.transaction().execute(async (trx) => {
+    const rows = await lockCommentsForErasure(trx, subject.site, { emailHash, commentId: subject.comment?.id ?? null, authorTokenHash: tokenHash });
+    if (rows.length === 0) return undefined;
+    await eraseCommentRows(trx, rows.map((r) => r.id), now);
+    // Approved ones leave their threads' counts; the version bump drops cached pages either way.
+    const threads = new Map<string, { siteId: string; id: string; approvedDelta: number }>();
+    for (const r of rows) {
+      const t = threads.get(r.thread_id) ?? { siteId: r.site_id, id: r.thread_id, approvedDelta: 0 };
+      if (r.status === 'approved') t.approvedDelta -= 1;
+      threads.set(r.thread_id, t);
+    }
+    await bumpThreads(trx, [...threads.values()].sort(compareKeys));
+    const events = await announce(trx, subject, requestId, 'erase', emailHash, rows, now);
+    return { rows, events };
+  });
+  if (done) {
+    ctx.afterCommit(done.events);
+    for (const r of done.rows) ctx.threadChanged(r.site_id, r.thread_id, r.status === 'approved' ? { type: 'removed', id: r.id } : undefined);
+  }
+  const erased = done?.rows.length ?? 0;
+  ctx.logger.info({ requestId, site: subject.site, kind: 'erase', comments: erased, by: subject.requestedBy }, 'privacy request answered');
+  return { requestId, kind: 'erase', erased };
+}
+
+/** Writes the request's `privacy.requests` events to the outbox, the ids in chunks the contract allows. */
+async function announce(
+  trx: IntakeContext['db'],
+  subject: PrivacySubject,
+  requestId: string,
+  kind: PrivacyRequestsV1['payload']['kind'],
+  emailHash: string | null,
+  rows: readonly Pick<CommentRow, 'id'>[],
+  now: Date,
+): Promise<OutboxEvent[]> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < rows.length; i += PRIVACY_REQUEST_MAX_COMMENTS) chunks.push(rows.slice(i, i + PRIVACY_REQUEST_MAX_COMMENTS).map((r) => r.id));
+  const events = chunks.map((commentIds) => {
+    const payload: PrivacyRequestsV1['payload'] = {
+      requestId,
+      kind,
+      subject: { emailHash, authorTokenHash: subject.comment ? hashAuthorToken(subject.comment.authorToken) : null, consentId: null },
+      commentIds,
+      requestedBy: subject.requestedBy,
+      requestedAt: now.toISOString(),
+    };
+    return { stream: Streams.privacyRequests, envelope: makeEnvelope(Streams.privacyRequests, 1, subject.site, payload, now) };
+  });
+  await enqueue(trx, SCHEMA, Streams.privacyRequests, events.map((e) => e.envelope));
+  return events;
+}

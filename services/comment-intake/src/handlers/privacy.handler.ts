@@ -1,0 +1,31 @@
+import type { RequestHandler } from 'express';
+import { parseOrThrow, principalOf, privacyRequestBodySchema, siteOf } from '@parley/shared';
+import type { IntakeContext } from '../domain/context';
+import { erasePersonalData, exportPersonalData } from '../domain/personal-data';
+import { authorToken, commentId } from './comments.handler';
+
+/** Export and erasure of one person's data (DESIGN §7): by an operator, and by a reader. */
+export function privacyHandlers(ctx: IntakeContext) {
+  /** An admin key of the site names the person by email. */
+  const operatorRequest: RequestHandler = async (req, res) => {
+    const body = parseOrThrow(privacyRequestBodySchema, req.body, 'body');
+    const subject = { site: siteOf(res).id, email: body.email, requestedBy: { kind: 'operator' as const, keyId: principalOf(res).keyId } };
+    const result = body.kind === 'export' ? await exportPersonalData(ctx, subject) : await erasePersonalData(ctx, subject);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.json(result);
+  };
+
+  /** A reader erases a comment of theirs with its author token, whenever they like. */
+  const readerErase: RequestHandler = async (req, res) => {
+    const token = authorToken(req) ?? '';
+    const result = await erasePersonalData(ctx, {
+      site: siteOf(res).id,
+      comment: { id: commentId(req), authorToken: token },
+      requestedBy: { kind: 'author', keyId: null },
+    });
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.json(result);
+  };
+
+  return { operatorRequest, readerErase };
+}

@@ -1,0 +1,58 @@
+import { sql, type Kysely } from 'kysely';
+import type { CommentRow, IntakeDb } from '../db/tables';
+
+type Db = Kysely<IntakeDb>;
+
+/** A site's comments written with this email (keyed hash), oldest first, erased ones left out. */
+export async function findCommentsByEmailHash(db: Db, siteId: string, emailHash: string, limit: number): Promise<CommentRow[]> {
+  return db
+    .selectFrom('intake.comments')
+    .selectAll()
+    .where('email_hash', '=', emailHash)
+    .where('site_id', '=', siteId)
+    .where('erased_at', 'is', null)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Locks, in id order, the site's not yet erased comments a request names: those written with
+ * `emailHash`, or the one `commentId` when `authorTokenHash` is its author token's hash.
+ */
+export async function lockCommentsForErasure(
+  db: Db,
+  siteId: string,
+  by: { emailHash: string | null; commentId: string | null; authorTokenHash: string | null },
+): Promise<CommentRow[]> {
+  return db
+    .selectFrom('intake.comments')
+    .selectAll()
+    .where('site_id', '=', siteId)
+    .where('erased_at', 'is', null)
+    .where((eb) =>
+      eb.or([
+        ...(by.emailHash === null ? [] : [eb('email_hash', '=', by.emailHash)]),
+        ...(by.commentId === null || by.authorTokenHash === null ? [] : [eb.and([eb('id', '=', by.commentId), eb('author_token_hash', '=', by.authorTokenHash)])]),
+        eb.val(false),
+      ]),
+    )
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+/**
+ * Makes the comments deleted tombstones without personal data. The author token's hash stays: it
+ * is a hash of a random value, and it lets the author still see that their comment is gone.
+ */
+export async function eraseCommentRows(db: Db, ids: readonly string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`
+    update intake.comments
+       set status = 'deleted', status_changed_at = ${at}, erased_at = ${at},
+           author_name = '', author_website = null, email_encrypted = null, email_hash = null, email_domain = null,
+           ip_hash = '', ip_prefix = '', fingerprint = '', text = ''
+     where id = any(${[...ids]}::uuid[])`.execute(db);
+}

@@ -1,0 +1,153 @@
+import { sql, type Kysely } from 'kysely';
+import { ERASED_AUTHOR_KEY, SCHEMA, SPAM_DOCS_TOKEN, type CommentRow, type ModerationDb, type StoredReason } from '../db/tables';
+
+type Db = Kysely<ModerationDb>;
+
+/**
+ * Holds back every other write to comments (and `select … for update`) until the caller's
+ * transaction ends; plain reads go on. Waits first for the writes already under way, so the
+ * statements that follow see every comment stored so far, and a comment stored after this commits
+ * sees the erasure's rows in `erased_comments`. Without it a submitted comment being stored at the
+ * same moment could miss both. Erasures are rare and short: the pipeline waits a few milliseconds.
+ */
+export async function lockCommentWrites(db: Db): Promise<void> {
+  await sql`lock table ${sql.table(`${SCHEMA}.comments`)} in exclusive mode`.execute(db);
+}
+
+/**
+ * Locks, in id order, the site's comments a privacy request covers and not yet erased: those named
+ * by id, and those written with `emailHash` (their author key is that hash: the author index finds
+ * them) no later than the request, so a comment written since is not taken for an old one.
+ */
+export async function lockCommentsForErasure(
+  db: Db,
+  site: string,
+  by: { ids: readonly string[]; emailHash: string | null; submittedUntil: Date },
+): Promise<CommentRow[]> {
+  const { ids, emailHash } = by;
+  return db
+    .withSchema(SCHEMA)
+    .selectFrom('comments as c')
+    .selectAll('c')
+    .where('c.site', '=', site)
+    .where((eb) =>
+      eb.or([
+        ...(ids.length === 0 ? [] : [eb('c.id', '=', sql<string>`any(${[...ids]}::uuid[])`)]),
+        ...(emailHash === null
+          ? []
+          : [eb.and([eb('c.author_key', '=', emailHash), eb('c.author_email_hash', '=', emailHash), eb('c.submitted_at', '<=', by.submittedUntil)])]),
+        eb.val(false),
+      ]),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('erased_comments as e').select('e.comment_id').whereRef('e.comment_id', '=', 'c.id').whereRef('e.site', '=', 'c.site'))),
+    )
+    .orderBy('c.id')
+    .forUpdate()
+    .execute();
+}
+
+/** Records the comments as erased (those already recorded stay as they are). */
+export async function insertErasedComments(db: Db, site: string, ids: readonly string[], requestId: string, at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .withSchema(SCHEMA)
+    .insertInto('erased_comments')
+    .values([...ids].sort().map((id) => ({ comment_id: id, site, request_id: requestId, erased_at: at })))
+    .onConflict((oc) => oc.columns(['comment_id', 'site']).doNothing())
+    .execute();
+}
+
+/**
+ * Leaves the comments deleted, with nothing of their author or text: the name, IP prefix and text
+ * empty (the columns are NOT NULL), the website, email domain and email hash null, the IP hash,
+ * fingerprint and text hash (the duplicate check's key, a plain hash of the text) empty, and the
+ * author key the no-one key. `reason` becomes their only reason; codes of rules that fired stay.
+ */
+export async function eraseCommentRows(db: Db, ids: readonly string[], reason: StoredReason): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .withSchema(SCHEMA)
+    .updateTable('comments')
+    .set((eb) => ({
+      state: 'deleted',
+      version: eb('version', '+', 1),
+      author_key: ERASED_AUTHOR_KEY,
+      author_name: '',
+      author_website: null,
+      author_email_domain: null,
+      author_email_hash: null,
+      author_ip_hash: '',
+      author_ip_prefix: '',
+      author_fingerprint: '',
+      text: '',
+      text_hash: '',
+      trained_as: null,
+      reasons: JSON.stringify([reason]) as never,
+      rules: sql`(select coalesce(jsonb_agg(distinct r), '[]'::jsonb) from jsonb_array_elements_text(rules || ${JSON.stringify([reason.code])}::jsonb) r)` as never,
+    }))
+    .where('id', '=', sql<string>`any(${[...ids]}::uuid[])`)
+    .execute();
+}
+
+/**
+ * The comments' history keeps its codes, states, actors and times; the free text goes (rule details
+ * quote words of the comment or its author's name, reports and notes may quote the comment).
+ */
+export async function scrubCommentHistory(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .withSchema(SCHEMA)
+    .updateTable('comment_events')
+    .set({
+      reasons: sql`(select coalesce(jsonb_agg(jsonb_build_object('code', r->>'code', 'detail', '') order by n), '[]'::jsonb)
+                      from jsonb_array_elements(reasons) with ordinality as x(r, n))` as never,
+      note: null,
+    })
+    .where('comment_id', '=', sql<string>`any(${[...ids]}::uuid[])`)
+    .execute();
+  await db
+    .withSchema(SCHEMA)
+    .updateTable('reports')
+    .set({ note: null })
+    .where('comment_id', '=', sql<string>`any(${[...ids]}::uuid[])`)
+    .execute();
+}
+
+/**
+ * Drops the site's webhook deliveries about these comments that have not gone out yet, so none
+ * leaves with what the comment was. A call already under way (claimed before) still completes.
+ * Returns how many were dropped.
+ */
+export async function deletePendingWebhookDeliveries(db: Db, site: string, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await db
+    .withSchema(SCHEMA)
+    .deleteFrom('webhook_deliveries')
+    .where('site', '=', site)
+    .where('delivered_at', 'is', null)
+    .where('failed_at', 'is', null)
+    .where(sql<string>`(body::jsonb #>> '{comment,id}')`, '=', sql<string>`any(${[...ids]}::text[])`)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/** Deletes the site's learnt tokens among `tokens` that no document counts any more (the totals row stays). */
+export async function deleteUnusedTokens(db: Db, site: string, tokens: readonly string[]): Promise<void> {
+  const names = tokens.filter((t) => t !== SPAM_DOCS_TOKEN);
+  if (names.length === 0) return;
+  await db
+    .withSchema(SCHEMA)
+    .deleteFrom('spam_tokens')
+    .where('site', '=', site)
+    .where('token', '=', sql<string>`any(${names}::text[])`)
+    .where('spam', '=', 0)
+    .where('ham', '=', 0)
+    .execute();
+}
+
+/** Whether the comment was erased by a privacy request (possibly before moderation had it). */
+export async function isCommentErased(db: Db, site: string, id: string): Promise<boolean> {
+  const row = await db.withSchema(SCHEMA).selectFrom('erased_comments').select('comment_id').where('comment_id', '=', id).where('site', '=', site).executeTakeFirst();
+  return row !== undefined;
+}
