@@ -24,6 +24,7 @@ describe('the OpenAPI document', () => {
         '/v1/sites/{site}/counts',
         '/v1/comments/{id}',
         '/v1/comments/{id}/reports',
+        '/v1/comments/{id}/export',
         '/v1/comments/{id}/erase',
         '/v1/admin/sites/{site}/privacy-requests',
       ]),

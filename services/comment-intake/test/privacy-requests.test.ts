@@ -119,6 +119,21 @@ describe('a reader erases a comment of theirs', () => {
     expect((await erase(c.id, c.authorToken)).body).toMatchObject({ erased: 0 });
   });
 
+  it('when they export it with its author token, then they get it as they wrote it, and nothing once erased', async () => {
+    const c = await approvedComment(h, 'daily', 'reader-export', { name: 'Rita', email: 'rita@example.org', website: 'https://rita.example.org', text: 'My words.' });
+    const exported = () => request(h.url).get(`/v1/comments/${c.id}/export`).set('X-Author-Token', c.authorToken);
+    const res = await exported();
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toMatch(/no-store/);
+    expect(res.body).toMatchObject({ kind: 'export', truncated: false });
+    expect(res.body.comments).toEqual([
+      expect.objectContaining({ id: c.id, thread: 'reader-export', status: 'approved', name: 'Rita', email: 'rita@example.org', website: 'https://rita.example.org', text: 'My words.' }),
+    ]);
+    expect((await request(h.url).get(`/v1/comments/${c.id}/export`).set('X-Author-Token', 'not-the-token')).status).toBe(404);
+    await erase(c.id, c.authorToken);
+    expect((await exported()).body.comments).toEqual([]);
+  });
+
   it('when the token is wrong or the origin foreign, then the comment stays', async () => {
     const c = await approvedComment(h, 'daily', 'reader2');
     expect((await erase(c.id, 'not-the-token')).status).toBe(404);

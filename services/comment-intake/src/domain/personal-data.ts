@@ -29,14 +29,21 @@ export interface PrivacySubject {
 }
 
 /**
- * The person's comments on the site, as they wrote them (the email decrypted), and a
- * `privacy.requests` event naming them so the services holding copies can answer too.
+ * The person's comments on the site (an operator's request), or the reader's one comment, as they
+ * wrote them (the email decrypted), and a `privacy.requests` event naming them so the services
+ * holding copies can answer too. Erased comments have nothing left to export.
  */
-export async function exportPersonalData(ctx: IntakeContext, subject: PrivacySubject & { email: string }): Promise<PrivacyExport> {
+export async function exportPersonalData(ctx: IntakeContext, subject: PrivacySubject): Promise<PrivacyExport> {
   const now = ctx.now();
   const requestId = uuidv7(now.getTime());
-  const emailHash = ctx.privacy.emailHash(subject.email);
-  const rows = await findCommentsByEmailHash(ctx.db, subject.site, emailHash, PRIVACY_EXPORT_MAX_COMMENTS + 1);
+  const emailHash = subject.email === undefined ? null : ctx.privacy.emailHash(subject.email);
+  let rows: CommentRow[] = [];
+  if (subject.comment) {
+    const own = ownedOrThrow(await findCommentById(ctx.db, subject.comment.id), subject.comment.authorToken);
+    if (own.erased_at === null) rows = [own];
+  } else if (emailHash !== null) {
+    rows = await findCommentsByEmailHash(ctx.db, subject.site, emailHash, PRIVACY_EXPORT_MAX_COMMENTS + 1);
+  }
   const truncated = rows.length > PRIVACY_EXPORT_MAX_COMMENTS;
   const kept = rows.slice(0, PRIVACY_EXPORT_MAX_COMMENTS);
   if (kept.length > 0) ctx.afterCommit(await ctx.db.transaction().execute((trx) => announce(trx, subject, requestId, 'export', emailHash, kept, now)));

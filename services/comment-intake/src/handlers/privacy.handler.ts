@@ -15,17 +15,19 @@ export function privacyHandlers(ctx: IntakeContext) {
     res.json(result);
   };
 
-  /** A reader erases a comment of theirs with its author token, whenever they like. */
-  const readerErase: RequestHandler = async (req, res) => {
-    const token = authorToken(req) ?? '';
-    const result = await erasePersonalData(ctx, {
-      site: siteOf(res).id,
-      comment: { id: commentId(req), authorToken: token },
-      requestedBy: { kind: 'author', keyId: null },
-    });
-    res.setHeader('Cache-Control', 'private, no-store');
-    res.json(result);
-  };
+  /** A reader exports or erases a comment of theirs with its author token, whenever they like. */
+  const readerRequest =
+    (kind: 'export' | 'erase'): RequestHandler =>
+    async (req, res) => {
+      const subject = {
+        site: siteOf(res).id,
+        comment: { id: commentId(req), authorToken: authorToken(req) ?? '' },
+        requestedBy: { kind: 'author' as const, keyId: null },
+      };
+      const result = kind === 'export' ? await exportPersonalData(ctx, subject) : await erasePersonalData(ctx, subject);
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.json(result);
+    };
 
-  return { operatorRequest, readerErase };
+  return { operatorRequest, readerExport: readerRequest('export'), readerErase: readerRequest('erase') };
 }

@@ -20,14 +20,15 @@ export function commentsRoutes(ctx: IntakeContext, directory: TenancyDirectory, 
 
   router.get(`${thread}/events`, site, corsForSite, liveHandler(ctx.live));
 
-  router.options(['/v1/comments/:id', '/v1/comments/:id/reports', '/v1/comments/:id/erase'], commentSite, corsPreflight);
+  router.options(['/v1/comments/:id', '/v1/comments/:id/reports', '/v1/comments/:id/export', '/v1/comments/:id/erase'], commentSite, corsPreflight);
   router.get('/v1/comments/:id', commentSite, corsForSite, h.viewOwn);
   router.delete('/v1/comments/:id', commentSite, requireAllowedOrigin, h.deleteOwn);
   router.post('/v1/comments/:id/reports', commentSite, requireAllowedOrigin, reportRateLimit(limits), ...jsonOnly('4kb'), h.report);
 
-  // Privacy requests (DESIGN §7): a reader erases a comment of theirs; an operator exports or erases
-  // everything one email wrote on a site.
+  // Privacy requests (DESIGN §7): a reader exports or erases a comment of theirs; an operator exports
+  // or erases everything one email wrote on a site.
   const privacy = privacyHandlers(ctx);
+  router.get('/v1/comments/:id/export', commentSite, corsForSite, privacy.readerExport);
   router.post('/v1/comments/:id/erase', commentSite, requireAllowedOrigin, privacy.readerErase);
   router.post('/v1/admin/sites/:site/privacy-requests', requireApiKey(directory, logger, ['admin']), site, requireSiteAccess, ...jsonOnly('4kb'), privacy.operatorRequest);
   return router;

@@ -106,6 +106,13 @@ export function buildOpenApiDocument(): object {
     responses: { 202: { description: 'Reported', ...json(reportCommentResponseSchema) }, ...problems(403, 404, 409, 415, 422, 429) },
   });
   registry.registerPath({
+    method: 'get',
+    path: '/v1/comments/{id}/export',
+    summary: 'The author exports their comment as they wrote it: name, email, website, text, network prefix, status and times',
+    request: { params: commentParams, headers: authorHeader },
+    responses: { 200: { description: 'The export (no comments once it was erased)', ...json(privacyExportSchema) }, ...problems(404) },
+  });
+  registry.registerPath({
     method: 'post',
     path: '/v1/comments/{id}/erase',
     summary: "The author erases their comment's personal data (name, email, website, text, network) at any time; moderation erases its copy",
