@@ -4,29 +4,24 @@
  * person's name, email or words.
  */
 import request from 'supertest';
-import { commentIntake } from '@parley/comment-intake';
-import { moderationQueue } from '@parley/moderation-queue';
-import { eventually, startTestInfra, startTestService, type RunningTestService, type TestInfraHandle } from '@parley/shared/testing';
+import { eventually } from '@parley/shared/testing';
+import { startCommentStack, type CommentStack } from './support/comment-stack';
 
-const BOOTSTRAP = 'pk_privacyE2e01_0123456789abcdefghijklmnopqrstuv';
 const ORIGIN = 'https://ledger.example.org';
 
-let infra: TestInfraHandle;
-let moderation: RunningTestService;
-let intake: RunningTestService;
+let stack: CommentStack;
+let intake: CommentStack['intake'];
+let moderation: CommentStack['moderation'];
 
 beforeAll(async () => {
-  infra = await startTestInfra({ transport: 'redis' });
-  moderation = await startTestService(moderationQueue, infra, { BOOTSTRAP_ADMIN_KEY: BOOTSTRAP });
-  intake = await startTestService(commentIntake, infra, { DATABASE_URL: infra.databaseUrl });
+  stack = await startCommentStack('pk_privacyE2e01_0123456789abcdefghijklmnopqrstuv');
+  ({ intake, moderation } = stack);
 });
 
 afterAll(async () => {
-  await Promise.all([moderation?.stop(), intake?.stop()]);
-  await infra.close();
+  await stack?.stop();
 });
 
-const bootstrap = { Authorization: `Bearer ${BOOTSTRAP}` };
 const page = (thread: string) => request(intake.url).get(`/v1/sites/ledger/threads/${thread}/comments`);
 /** As the widget posts: with the thread's form token, so the pipeline has no reason to hold it. */
 const post = async (thread: string, body: object) => {
@@ -39,8 +34,8 @@ const post = async (thread: string, body: object) => {
 
 describe('erasing one person’s comments end to end', () => {
   it('when an operator erases by email, then the comments leave the thread and moderation’s copy keeps nothing of the author', async () => {
-    expect((await request(moderation.url).post('/v1/admin/sites').set(bootstrap).send({ id: 'ledger', name: 'The Ledger', allowedOrigins: [ORIGIN], settings: { comments: { minSubmitSeconds: 0 } } })).status).toBe(201);
-    const key = await request(moderation.url).post('/v1/admin/keys').set(bootstrap).send({ role: 'admin', sites: ['ledger'] });
+    expect((await request(moderation.url).post('/v1/admin/sites').set(stack.bootstrap).send({ id: 'ledger', name: 'The Ledger', allowedOrigins: [ORIGIN], settings: { comments: { minSubmitSeconds: 0 } } })).status).toBe(201);
+    const key = await request(moderation.url).post('/v1/admin/keys').set(stack.bootstrap).send({ role: 'admin', sites: ['ledger'] });
     const admin = { Authorization: `Bearer ${key.body.secret as string}` };
     const email = 'ines.forget@example.org';
     await eventually(async () => (await post('rates', { name: 'Someone Else', text: 'Another view.' })).status === 202, 10_000);

@@ -4,29 +4,25 @@
  * comments; a reopen undoes it.
  */
 import request from 'supertest';
-import { commentIntake } from '@parley/comment-intake';
-import { moderationQueue } from '@parley/moderation-queue';
-import { eventually, startTestInfra, startTestService, type RunningTestService, type TestInfraHandle } from '@parley/shared/testing';
+import { eventually } from '@parley/shared/testing';
+import { startCommentStack, type CommentStack } from './support/comment-stack';
 
-const BOOTSTRAP = 'pk_threadClose1_0123456789abcdefghijklmnopqrstuv';
 const ORIGIN = 'https://gazette.example.org';
 
-let infra: TestInfraHandle;
-let moderation: RunningTestService;
-let intake: RunningTestService;
+let stack: CommentStack;
+let intake: CommentStack['intake'];
+let moderation: CommentStack['moderation'];
 
 beforeAll(async () => {
-  infra = await startTestInfra({ transport: 'redis' });
-  moderation = await startTestService(moderationQueue, infra, { BOOTSTRAP_ADMIN_KEY: BOOTSTRAP });
-  intake = await startTestService(commentIntake, infra, { DATABASE_URL: infra.databaseUrl });
+  stack = await startCommentStack('pk_threadClose1_0123456789abcdefghijklmnopqrstuv', (infra) => ({ DATABASE_URL: infra.databaseUrl }));
+  ({ intake, moderation } = stack);
 });
 
 afterAll(async () => {
-  await Promise.all([moderation?.stop(), intake?.stop()]);
-  await infra.close();
+  await stack?.stop();
 });
 
-const admin = { Authorization: `Bearer ${BOOTSTRAP}` };
+const admin = () => stack.bootstrap;
 const formToken = (thread: string) => request(intake.url).get(`/v1/sites/gazette/threads/${thread}/form-token`).set('Origin', ORIGIN);
 const page = (thread: string) => request(intake.url).get(`/v1/sites/gazette/threads/${thread}/comments`).set('Origin', ORIGIN);
 const post = (thread: string) =>
@@ -34,8 +30,8 @@ const post = (thread: string) =>
 
 describe('closing a thread end to end', () => {
   it('when a moderator closes a thread, then intake says closed and refuses comments; when reopened, it takes them again', async () => {
-    expect((await request(moderation.url).post('/v1/admin/sites').set(admin).send({ id: 'gazette', name: 'The Gazette', allowedOrigins: [ORIGIN] })).status).toBe(201);
-    const key = await request(moderation.url).post('/v1/admin/keys').set(admin).send({ role: 'moderator', sites: ['gazette'] });
+    expect((await request(moderation.url).post('/v1/admin/sites').set(admin()).send({ id: 'gazette', name: 'The Gazette', allowedOrigins: [ORIGIN] })).status).toBe(201);
+    const key = await request(moderation.url).post('/v1/admin/keys').set(admin()).send({ role: 'moderator', sites: ['gazette'] });
     const moderator = { Authorization: `Bearer ${key.body.secret as string}` };
     await eventually(async () => (await formToken('budget')).status === 200, 10_000);
     expect((await post('budget')).status).toBe(202);

@@ -4,37 +4,31 @@
  * approved, or after a moderator's approval when held.
  */
 import request from 'supertest';
-import { commentIntake } from '@parley/comment-intake';
-import { moderationQueue } from '@parley/moderation-queue';
-import { eventually, startTestInfra, startTestService, type RunningTestService, type TestInfraHandle } from '@parley/shared/testing';
+import { eventually } from '@parley/shared/testing';
+import { startCommentStack, type CommentStack } from '../e2e/support/comment-stack';
 
-const BOOTSTRAP = 'pk_pipelineBoo1_0123456789abcdefghijklmnopqrstuv';
 const ORIGIN = 'https://e2e.example.org';
 
-let infra: TestInfraHandle;
-let moderation: RunningTestService;
-let intake: RunningTestService;
+let stack: CommentStack;
+let intake: CommentStack['intake'];
+let moderation: CommentStack['moderation'];
 
 beforeAll(async () => {
-  infra = await startTestInfra({ transport: 'redis' });
-  moderation = await startTestService(moderationQueue, infra, { BOOTSTRAP_ADMIN_KEY: BOOTSTRAP });
-  intake = await startTestService(commentIntake, infra);
+  stack = await startCommentStack('pk_pipelineBoo1_0123456789abcdefghijklmnopqrstuv');
+  ({ intake, moderation } = stack);
 });
 
 afterAll(async () => {
-  await Promise.all([moderation?.stop(), intake?.stop()]);
-  await infra.close();
+  await stack?.stop();
 });
-
-const admin = { Authorization: `Bearer ${BOOTSTRAP}` };
 
 async function createSite(id: string, mode: 'post' | 'pre'): Promise<string> {
   const site = await request(moderation.url)
     .post('/v1/admin/sites')
-    .set(admin)
+    .set(stack.bootstrap)
     .send({ id, name: id, allowedOrigins: [ORIGIN], settings: { comments: { minSubmitSeconds: 0 }, moderation: { mode } } });
   expect(site.status).toBe(201);
-  const key = await request(moderation.url).post('/v1/admin/keys').set(admin).send({ role: 'moderator', sites: [id] });
+  const key = await request(moderation.url).post('/v1/admin/keys').set(stack.bootstrap).send({ role: 'moderator', sites: [id] });
   // Intake learns the site through `sites.changed`.
   await eventually(async () => (await request(intake.url).get(`/v1/sites/${id}/threads/t/form-token`).set('Origin', ORIGIN)).status === 200, 10_000);
   return key.body.secret as string;

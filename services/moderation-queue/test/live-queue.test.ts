@@ -1,5 +1,5 @@
-import http from 'node:http';
 import { eventually } from '@parley/shared/testing';
+import { openLiveQueue } from './support/live-queue-client';
 import { buildSubmitted, modClient, startModeration, type ModerationHarness } from './support/moderation-harness';
 
 let h: ModerationHarness;
@@ -12,34 +12,10 @@ afterAll(async () => {
   await h.close();
 });
 
-/** Opens the live queue and collects its events until closed. */
-function openLive(url: string, key: string, site: string) {
-  const events: { event: string; data: { commentId: string; from: string | null; to: string } }[] = [];
-  let status = 0;
-  let buffer = '';
-  const req = http.get(`${url}/v1/sites/${site}/queue/live`, { headers: { Authorization: `Bearer ${key}` } }, (res) => {
-    status = res.statusCode ?? 0;
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      let i: number;
-      while ((i = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        const event = /^event: (.+)$/m.exec(block)?.[1];
-        const data = /^data: (.+)$/m.exec(block)?.[1];
-        if (event && data) events.push({ event, data: JSON.parse(data) });
-      }
-    });
-  });
-  req.on('error', () => undefined);
-  return { events, status: () => status, close: () => req.destroy() };
-}
-
 describe('the live queue', () => {
   it('when a comment enters the queue and a moderator decides it, then the stream shows it entering and leaving', async () => {
     const key = await h.siteWithModerator('live-site', { moderation: { mode: 'pre' } });
-    const live = openLive(h.svc.url, key, 'live-site');
+    const live = openLiveQueue(h.svc.url, key, 'live-site');
     await eventually(async () => live.status() === 200);
     const e = buildSubmitted('live-site');
     await h.submit(e);
@@ -54,7 +30,7 @@ describe('the live queue', () => {
   it('when another site changes, then this site’s stream stays quiet', async () => {
     const key = await h.siteWithModerator('quiet-site', { moderation: { mode: 'pre' } });
     await h.siteWithModerator('noisy-site', { moderation: { mode: 'pre' } });
-    const live = openLive(h.svc.url, key, 'quiet-site');
+    const live = openLiveQueue(h.svc.url, key, 'quiet-site');
     await eventually(async () => live.status() === 200);
     await h.submit(buildSubmitted('noisy-site'));
     const mine = buildSubmitted('quiet-site');
@@ -67,8 +43,8 @@ describe('the live queue', () => {
   it('when a moderator decides through another instance, then streams open on every instance show it, once', async () => {
     const key = await h.siteWithModerator('fanout-site', { moderation: { mode: 'pre' } });
     const b = await h.startInstance();
-    const onA = openLive(h.svc.url, key, 'fanout-site');
-    const onB = openLive(b.url, key, 'fanout-site');
+    const onA = openLiveQueue(h.svc.url, key, 'fanout-site');
+    const onB = openLiveQueue(b.url, key, 'fanout-site');
     await eventually(async () => onA.status() === 200 && onB.status() === 200);
     const e = buildSubmitted('fanout-site');
     await h.submit(e);
@@ -94,7 +70,7 @@ describe('the live queue', () => {
       await h.submit(e);
       ids.push(e.payload.commentId);
     }
-    const onB = openLive(b.url, key, 'bulk-live-site');
+    const onB = openLiveQueue(b.url, key, 'bulk-live-site');
     await eventually(async () => onB.status() === 200);
     const res = await modClient(h.svc.url, key, 'bulk-live-site').bulk({ action: 'reject', items: ids.map((commentId) => ({ commentId, expectedState: 'held' })) });
     expect(res.status).toBe(200);

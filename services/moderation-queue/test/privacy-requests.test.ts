@@ -4,6 +4,7 @@ import { Streams, uuidv7, type PrivacyRequestsV1 } from '@parley/shared';
 import { eventually } from '@parley/shared/testing';
 import { applyPrivacyRequest } from '../src/domain/apply-privacy-request';
 import { moderateSubmittedBatch } from '../src/domain/moderate-comment';
+import { openLiveQueue } from './support/live-queue-client';
 import { buildSubmitted, hex, modClient, startModeration, type ModerationHarness } from './support/moderation-harness';
 
 let h: ModerationHarness;
@@ -96,33 +97,9 @@ async function statusChangesOf(id: string) {
   return h.statusChanges.filter((e) => e.payload.commentId === id);
 }
 
-/** Opens the moderators' live queue and collects its events until closed. */
-function openLive(site: string) {
-  const events: { event: string; data: { commentId: string; from: string | null; to: string } }[] = [];
-  let status = 0;
-  let buffer = '';
-  const req = http.get(`${h.svc.url}/v1/sites/${site}/queue/live`, { headers: { Authorization: `Bearer ${moderatorKey}` } }, (res) => {
-    status = res.statusCode ?? 0;
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      let i: number;
-      while ((i = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        const event = /^event: (.+)$/m.exec(block)?.[1];
-        const data = /^data: (.+)$/m.exec(block)?.[1];
-        if (event && data) events.push({ event, data: JSON.parse(data) });
-      }
-    });
-  });
-  req.on('error', () => undefined);
-  return { events, status: () => status, close: () => req.destroy() };
-}
-
 describe('privacy requests', () => {
   it('when an operator erases a held and an approved comment, then moderators see both deleted with nothing of their author or text, out of every queue, with PRIVACY_ERASED in their history', async () => {
-    const live = openLive(SITE);
+    const live = openLiveQueue(h.svc.url, moderatorKey, SITE);
     await eventually(async () => live.status() === 200);
     const author = { name: 'Wiesława Przybyszewska', website: 'https://przybyszewska.example.net', emailDomain: 'example.net', ipPrefix: '203.0.113.0/24' };
     const held = buildSubmitted(SITE, { author, text: 'The ferry timetable changed again without notice in Gdynia.' });
