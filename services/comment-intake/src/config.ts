@@ -22,6 +22,11 @@ export const configSchema = commonEnvSchema
      * read again: the fallback for a change made on another instance whose live notice was lost.
      */
     THREAD_VERSION_TTL_MS: env.int(1_000, 0),
+    /**
+     * Days after which spam, rejected, removed and deleted comments lose their author's personal data
+     * (hourly; 0 keeps it). moderation-queue reads the same setting for its copy.
+     */
+    RETENTION_UNPUBLISHED_DAYS: env.int(30),
     /** Largest accepted JSON body. */
     BODY_LIMIT: z.string().regex(/^\d+(kb|mb)?$/).default('32kb'),
   })

@@ -18,6 +18,7 @@ import { intakeConfig, type Config } from './config';
 import { SCHEMA, type IntakeDb } from './db/tables';
 import type { IntakeContext } from './domain/context';
 import { createPrivacy } from './domain/privacy';
+import { enforceRetention } from './domain/enforce-retention';
 import { pruneExpired } from './domain/prune-expired';
 import { toPublicComment } from './domain/read-thread';
 import { ThreadLiveHub } from './domain/thread-live-hub';
@@ -96,11 +97,17 @@ export const commentIntake: ServiceModule<Config> = {
     let statusChanged: Subscription | undefined;
     let threadsChanged: Subscription | undefined;
     let pruner: NodeJS.Timeout | undefined;
-    const prune = () =>
-      pruneExpired(ctx).then(
+    let pruning: Promise<void> = Promise.resolve();
+    const prune = async () => {
+      await pruneExpired(ctx).then(
         (n) => logger.debug(n, 'expired idempotency keys and inbox entries pruned'),
         (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'pruning failed; next hour again'),
       );
+      await enforceRetention(ctx, config.RETENTION_UNPUBLISHED_DAYS).then(
+        (erased) => erased > 0 && logger.info({ erased, days: config.RETENTION_UNPUBLISHED_DAYS }, 'unpublished comments past retention erased'),
+        (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'retention failed; next hour again'),
+      );
+    };
     return {
       name: 'comment-intake',
       app,
@@ -110,11 +117,12 @@ export const commentIntake: ServiceModule<Config> = {
         statusChanged = subscribeStatusChanged({ db: kdb, transport, consumer: consumerName, threadChanged: fanOut.changed, logger });
         threadsChanged = subscribeThreadsChanged({ db: kdb, transport, consumer: consumerName, threadChanged: fanOut.changed, logger });
         relay.start();
-        pruner = setInterval(() => void prune(), 3_600_000);
+        pruner = setInterval(() => (pruning = prune()), 3_600_000);
         pruner.unref();
       },
       async stop() {
         clearInterval(pruner);
+        await pruning;
         await statusChanged?.stop();
         await threadsChanged?.stop();
         await fanOut.close();

@@ -24,6 +24,26 @@ describe('moderation configuration', () => {
     expect(moderationConfig(once).MODERATION_SECRETS_KEY.toString('hex')).toBe(KEY);
   });
 
+  it('when the retention settings are unset, then unpublished comments keep personal data 30 days and the job runs hourly; 0 days keeps everything', () => {
+    expect(moderationConfig({ NODE_ENV: 'test' })).toMatchObject({ RETENTION_UNPUBLISHED_DAYS: 30, RETENTION_INTERVAL_MS: 3_600_000 });
+    const given = moderationConfig({ NODE_ENV: 'test', RETENTION_UNPUBLISHED_DAYS: '0', RETENTION_INTERVAL_MS: '60000' });
+    expect(given).toMatchObject({ RETENTION_UNPUBLISHED_DAYS: 0, RETENTION_INTERVAL_MS: 60_000 });
+    expect(moderationConfig(given)).toMatchObject({ RETENTION_UNPUBLISHED_DAYS: 0, RETENTION_INTERVAL_MS: 60_000 });
+  });
+
+  it('when a retention setting is negative, fractional or an interval under a second, then the configuration is refused naming it', () => {
+    for (const [name, value] of [
+      ['RETENTION_UNPUBLISHED_DAYS', '-1'],
+      ['RETENTION_UNPUBLISHED_DAYS', '1.5'],
+      ['RETENTION_UNPUBLISHED_DAYS', 'thirty'],
+      ['RETENTION_INTERVAL_MS', '999'],
+    ]) {
+      const r = configSchema.safeParse({ NODE_ENV: 'test', [name!]: value });
+      expect(r.success).toBe(false);
+      expect(r.error!.issues.map((i) => i.path.join('.'))).toEqual([name]);
+    }
+  });
+
   it('when previous secrets keys are given, then each is read (comma-separated), kept through a second parse, and a bad one is refused without echoing it', () => {
     const old = 'ab'.repeat(32);
     const once = moderationConfig({ NODE_ENV: 'production', MODERATION_SECRETS_KEY: KEY, MODERATION_SECRETS_KEY_PREVIOUS: ` ${old}, ${'ef'.repeat(32)} ` });

@@ -21,6 +21,13 @@ export const configSchema = commonEnvSchema.extend({
   WEBHOOK_TIMEOUT_MS: env.int(5_000, 100),
   /** Live queue streams send a comment line this often so proxies keep them open. */
   LIVE_HEARTBEAT_MS: env.int(25_000, 100),
+  /**
+   * Days after their last status change that spam, rejected, removed and deleted comments keep their
+   * author's personal data in moderation's copy (0 keeps it). comment-intake reads the same setting for its own.
+   */
+  RETENTION_UNPUBLISHED_DAYS: env.int(30),
+  /** How often the retention job runs. */
+  RETENTION_INTERVAL_MS: env.int(3_600_000, 1000),
   /** 32 bytes (hex): the AES-256-GCM key webhook signing secrets are stored under. Required in production. */
   MODERATION_SECRETS_KEY: env.key32().optional(),
   /** Keys MODERATION_SECRETS_KEY had before: secrets sealed under them are sealed again under it at start. */

@@ -17,6 +17,7 @@ import { moderationConfig, type Config } from './config';
 import { SCHEMA, type ModerationDb } from './db/tables';
 import { ensureBootstrapAdmin } from './domain/api-keys';
 import type { UseCaseContext } from './domain/context';
+import { enforceRetention } from './domain/enforce-retention';
 import { QueueLiveHub, type QueueChange } from './domain/queue-live-hub';
 import { WebhookDispatcher } from './jobs/webhook-dispatcher.job';
 import { sealWebhookSecrets } from './domain/webhooks';
@@ -72,6 +73,23 @@ export const moderationQueue: ServiceModule<Config> = {
     };
     const app = createApp({ config, logger, metrics, ctx, directory, liveHub: hub, authFailures, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
     let subscriptions: Subscription[] = [];
+    let retentionTimer: NodeJS.Timeout | undefined;
+    let retentionRun: Promise<void> | undefined;
+    let stopping = new AbortController();
+    const runRetention = () => {
+      // A first run on a large table may outlast the interval: the next one waits for its turn.
+      if (retentionRun) return;
+      const days = config.RETENTION_UNPUBLISHED_DAYS;
+      retentionRun = enforceRetention(kdb, days, { signal: stopping.signal })
+        .then(
+          (erased) => {
+            if (erased > 0) logger.info({ erased, days }, 'unpublished comments past retention erased');
+          },
+          // The message only: an error's other fields may quote what was being erased.
+          (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'retention failed; the next run tries again'),
+        )
+        .finally(() => (retentionRun = undefined));
+    };
     return {
       name: 'moderation-queue',
       app,
@@ -91,6 +109,9 @@ export const moderationQueue: ServiceModule<Config> = {
         }
         relay.start();
         webhooks.start();
+        stopping = new AbortController();
+        retentionTimer = setInterval(runRetention, config.RETENTION_INTERVAL_MS);
+        retentionTimer.unref();
         const consumer = {
           db: kdb,
           transport,
@@ -114,6 +135,9 @@ export const moderationQueue: ServiceModule<Config> = {
         ];
       },
       async stop() {
+        clearInterval(retentionTimer);
+        stopping.abort();
+        await retentionRun;
         await Promise.all(subscriptions.map((s) => s.stop()));
         subscriptions = [];
         await webhooks.stop();

@@ -44,15 +44,39 @@ export async function lockCommentsForErasure(
 }
 
 /**
- * Makes the comments deleted tombstones without personal data. The author token's hash stays: it
- * is a hash of a random value, and it lets the author still see that their comment is gone.
+ * Makes the comments tombstones without personal data: `deleted` ones (a privacy request), or with
+ * their status kept (retention, for comments that are not public anyway). The author token's hash
+ * stays: it is a hash of a random value, and it lets the author still see that their comment is gone.
  */
-export async function eraseCommentRows(db: Db, ids: readonly string[], at: Date): Promise<void> {
+export async function eraseCommentRows(db: Db, ids: readonly string[], at: Date, status: 'deleted' | 'kept' = 'deleted'): Promise<void> {
   if (ids.length === 0) return;
+  const newStatus = status === 'deleted' ? sql`status = 'deleted', status_changed_at = ${at},` : sql``;
   await sql`
     update intake.comments
-       set status = 'deleted', status_changed_at = ${at}, erased_at = ${at},
+       set ${newStatus} erased_at = ${at},
            author_name = '', author_website = null, email_encrypted = null, email_hash = null, email_domain = null,
            ip_hash = '', ip_prefix = '', fingerprint = '', text = ''
      where id = any(${[...ids]}::uuid[])`.execute(db);
+}
+
+/** Statuses of comments readers do not see, now or any more. */
+export const UNPUBLISHED_STATUSES = ['spam', 'rejected', 'removed', 'deleted'] as const;
+
+/**
+ * Locks up to `limit` unpublished comments, not yet erased, whose status last changed before
+ * `before` (oldest first; rows another run holds are skipped).
+ */
+export async function lockUnpublishedBefore(db: Db, before: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('intake.comments')
+    .select('id')
+    .where('erased_at', 'is', null)
+    .where('status', 'in', UNPUBLISHED_STATUSES)
+    .where('status_changed_at', '<', before)
+    .orderBy('status_changed_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  return rows.map((r) => r.id);
 }

@@ -84,6 +84,8 @@ export interface CommentTable {
   decided_at: Date | null;
   decided_by: 'pipeline' | 'moderator' | null;
   human_decided_at: Date | null;
+  /** When its author's personal data was erased (privacy request or retention); null while it has it. */
+  erased_at: Date | null;
 }
 export type CommentRow = Selectable<CommentTable>;
 

@@ -50,7 +50,7 @@ export async function applyPrivacyRequest(trx: Kysely<ModerationDb>, event: Priv
     code: PRIVACY_ERASED,
     detail: `erased at ${byAuthor ? 'its author’s' : 'an operator’s'} request (privacy request ${p.requestId})`,
   };
-  await eraseCommentRows(trx, ids, reason);
+  await eraseCommentRows(trx, ids, reason, now, 'deleted');
   for (const row of rows) {
     await insertCommentEvent(trx, {
       comment_id: row.id,

@@ -37,7 +37,8 @@ async function decideLocked(
   if (!row) return { outcome: 'not-found' };
   if (row.state !== item.expectedState) return { outcome: 'conflict', row };
   const rule = ACTIONS[item.action];
-  if (!rule.from.includes(row.state)) return { outcome: 'invalid-transition', row };
+  // An erased comment keeps its status (retention) but has nothing left to judge or to publish.
+  if (!rule.from.includes(row.state) || row.erased_at !== null) return { outcome: 'invalid-transition', row };
   const note = item.reason ?? null;
   const { row: after, change } = await transition(trx, row, rule.to, {
     kind: 'decision',
@@ -72,7 +73,8 @@ export async function decideComment(ctx: UseCaseContext, actor: Actor, site: str
     });
   }
   if (r.outcome === 'invalid-transition') {
-    throw new ValidationError([{ path: 'body.action', message: `cannot ${body.action} a comment that is ${r.row!.state}` }]);
+    const why = r.row!.erased_at === null ? `that is ${r.row!.state}` : 'whose personal data was erased';
+    throw new ValidationError([{ path: 'body.action', message: `cannot ${body.action} a comment ${why}` }]);
   }
   ctx.afterCommit();
   ctx.live?.publish([r.change!]);

@@ -3,7 +3,7 @@ import type { QueueItem, QueueQuery } from '@parley/shared';
 import { SCHEMA, type CommentRow, type CommentState, type CommentTable, type ModerationDb, type StoredReason } from '../db/tables';
 
 type Db = Kysely<ModerationDb>;
-type NewComment = Omit<CommentTable, 'version' | 'report_count' | 'human_decided_at'> & { report_count: number };
+type NewComment = Omit<CommentTable, 'version' | 'report_count' | 'human_decided_at' | 'erased_at'> & { report_count: number };
 
 export function commentRowToItem(row: CommentRow): QueueItem {
   return {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { ERASED_AUTHOR_KEY, SCHEMA, SPAM_DOCS_TOKEN, type CommentRow, type ModerationDb, type StoredReason } from '../db/tables';
+import { ERASED_AUTHOR_KEY, SCHEMA, SPAM_DOCS_TOKEN, type CommentRow, type CommentState, type ModerationDb, type StoredReason } from '../db/tables';
 
 type Db = Kysely<ModerationDb>;
 
@@ -47,6 +47,45 @@ export async function lockCommentsForErasure(
     .execute();
 }
 
+/** The states of comments no reader sees, now or any more: retention erases them (DESIGN §7). */
+export const UNPUBLISHED_STATES = ['spam', 'rejected', 'removed', 'deleted'] as const satisfies readonly CommentState[];
+
+/**
+ * Locks, oldest first, up to `limit` comments retention must erase now: unpublished, not erased
+ * yet, and with no status change since `before`. The time of their last status change is
+ * `decided_at` (every decision and verdict sets it; `submitted_at` if none ever did), or a later
+ * entry of their history that changed it: an author's deletion keeps the decision's time in
+ * `decided_at`, and its window starts when it was deleted. `comments_retention_idx` finds the
+ * candidates; the history check is one index probe per candidate. Rows another transaction holds
+ * (a moderator deciding at this moment) are skipped: the next run finds them if still due.
+ */
+export async function lockUnpublishedUnchangedSince(db: Db, before: Date, limit: number): Promise<Pick<CommentRow, 'id' | 'site' | 'state'>[]> {
+  const changedAt = sql<Date>`coalesce(c.decided_at, c.submitted_at)`;
+  return db
+    .withSchema(SCHEMA)
+    .selectFrom('comments as c')
+    .select(['c.id', 'c.site', 'c.state'])
+    .where('c.erased_at', 'is', null)
+    .where('c.state', 'in', UNPUBLISHED_STATES)
+    .where(changedAt, '<', before)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('comment_events as e')
+            .select('e.id')
+            .whereRef('e.comment_id', '=', 'c.id')
+            .where('e.to_state', 'is not', null)
+            .where('e.at', '>=', before),
+        ),
+      ),
+    )
+    .orderBy(changedAt)
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+}
+
 /** Records the comments as erased (those already recorded stay as they are). */
 export async function insertErasedComments(db: Db, site: string, ids: readonly string[], requestId: string, at: Date): Promise<void> {
   if (ids.length === 0) return;
@@ -59,18 +98,21 @@ export async function insertErasedComments(db: Db, site: string, ids: readonly s
 }
 
 /**
- * Leaves the comments deleted, with nothing of their author or text: the name, IP prefix and text
- * empty (the columns are NOT NULL), the website, email domain and email hash null, the IP hash,
+ * Leaves the comments with nothing of their author or text: the name, IP prefix and text empty
+ * (the columns are NOT NULL), the website, email domain and email hash null, the IP hash,
  * fingerprint and text hash (the duplicate check's key, a plain hash of the text) empty, and the
- * author key the no-one key. `reason` becomes their only reason; codes of rules that fired stay.
+ * author key the no-one key; `erased_at` says when. `reason` becomes their only reason; codes of
+ * rules that fired stay. `state`: `deleted` (a privacy request) or `kept` (retention: spam stays
+ * spam, so counts and statistics stay right). Decision times and who decided are kept either way.
  */
-export async function eraseCommentRows(db: Db, ids: readonly string[], reason: StoredReason): Promise<void> {
+export async function eraseCommentRows(db: Db, ids: readonly string[], reason: StoredReason, at: Date, state: 'deleted' | 'kept'): Promise<void> {
   if (ids.length === 0) return;
   await db
     .withSchema(SCHEMA)
     .updateTable('comments')
     .set((eb) => ({
-      state: 'deleted',
+      ...(state === 'deleted' ? { state: 'deleted' as const } : {}),
+      erased_at: at,
       version: eb('version', '+', 1),
       author_key: ERASED_AUTHOR_KEY,
       author_name: '',

@@ -157,7 +157,7 @@ export async function loadJudgementContext(db: Db, comments: readonly CommentLoo
 }
 
 export interface JudgedComment {
-  row: Omit<CommentTable, 'version' | 'human_decided_at'>;
+  row: Omit<CommentTable, 'version' | 'human_decided_at' | 'erased_at'>;
   event: { id: string; reasons: StoredReason[]; at: Date };
   /** The `comments.status-changed` envelope, written to the outbox as `enqueue` would. */
   outbox: { stream: string; envelope: Envelope };
