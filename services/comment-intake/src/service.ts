@@ -11,6 +11,7 @@ import {
   watchStreams,
   type ServiceModule,
   type Subscription,
+  PeriodicJob,
 } from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
@@ -96,18 +97,22 @@ export const commentIntake: ServiceModule<Config> = {
     const app = createApp({ config, logger, metrics, ctx, limits, widget, directory: tenancy.directory, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
     let statusChanged: Subscription | undefined;
     let threadsChanged: Subscription | undefined;
-    let pruner: NodeJS.Timeout | undefined;
-    let pruning: Promise<void> = Promise.resolve();
-    const prune = async () => {
-      await pruneExpired(ctx).then(
-        (n) => logger.debug(n, 'expired idempotency keys and inbox entries pruned'),
-        (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'pruning failed; next hour again'),
-      );
-      await enforceRetention(ctx, config.RETENTION_UNPUBLISHED_DAYS).then(
-        (erased) => erased > 0 && logger.info({ erased, days: config.RETENTION_UNPUBLISHED_DAYS }, 'unpublished comments past retention erased'),
-        (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'retention failed; next hour again'),
-      );
-    };
+    const pruning = new PeriodicJob({
+      name: 'pruning',
+      everyMs: 3_600_000,
+      logger,
+      run: async () => logger.debug(await pruneExpired(ctx), 'expired idempotency keys and inbox entries pruned'),
+    });
+    const retention = new PeriodicJob({
+      name: 'retention',
+      everyMs: 3_600_000,
+      logger,
+      run: async () => {
+        const days = config.RETENTION_UNPUBLISHED_DAYS;
+        const erased = await enforceRetention(ctx, days);
+        if (erased > 0) logger.info({ erased, days }, 'unpublished comments past retention erased');
+      },
+    });
     return {
       name: 'comment-intake',
       app,
@@ -117,12 +122,11 @@ export const commentIntake: ServiceModule<Config> = {
         statusChanged = subscribeStatusChanged({ db: kdb, transport, consumer: consumerName, threadChanged: fanOut.changed, logger });
         threadsChanged = subscribeThreadsChanged({ db: kdb, transport, consumer: consumerName, threadChanged: fanOut.changed, logger });
         relay.start();
-        pruner = setInterval(() => (pruning = prune()), 3_600_000);
-        pruner.unref();
+        pruning.start();
+        retention.start();
       },
       async stop() {
-        clearInterval(pruner);
-        await pruning;
+        await Promise.all([pruning.stop(), retention.stop()]);
         await statusChanged?.stop();
         await threadsChanged?.stop();
         await fanOut.close();

@@ -12,6 +12,7 @@ import {
   type OutboxEvent,
   type ServiceModule,
   type Subscription,
+  PeriodicJob,
 } from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
@@ -74,16 +75,15 @@ export const cookieConsent: ServiceModule<Config> = {
       readiness: readinessChecks(db, transport, SCHEMA, migrations),
     });
     let stats: Subscription | undefined;
-    let retentionTimer: NodeJS.Timeout | undefined;
-    let retentionRun: Promise<void> = Promise.resolve();
-    const runRetention = () => {
-      retentionRun = enforceRetention(kdb, config.CONSENT_RETENTION_DAYS).then(
-        (deleted) => {
-          if (deleted.records || deleted.idempotencyKeys) logger.info(deleted, 'consent retention applied');
-        },
-        (err: unknown) => logger.warn({ err }, 'consent retention failed; next run retries'),
-      );
-    };
+    const retention = new PeriodicJob({
+      name: 'consent retention',
+      everyMs: config.CONSENT_RETENTION_INTERVAL_MS,
+      logger,
+      run: async () => {
+        const deleted = await enforceRetention(kdb, config.CONSENT_RETENTION_DAYS);
+        if (deleted.records || deleted.idempotencyKeys) logger.info(deleted, 'consent retention applied');
+      },
+    });
     return {
       name: 'cookie-consent',
       app,
@@ -91,12 +91,10 @@ export const cookieConsent: ServiceModule<Config> = {
         tenancy.start();
         relay.start();
         stats = subscribeConsentStats({ db: kdb, transport, consumer: consumerName });
-        retentionTimer = setInterval(runRetention, config.CONSENT_RETENTION_INTERVAL_MS);
-        retentionTimer.unref();
+        retention.start();
       },
       async stop() {
-        clearInterval(retentionTimer);
-        await retentionRun;
+        await retention.stop();
         await stats?.stop();
         await tenancy.stop();
         await relay.stop();

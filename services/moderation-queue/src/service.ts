@@ -10,6 +10,7 @@ import {
   type OutboxEvent,
   type ServiceModule,
   type Subscription,
+  PeriodicJob,
 } from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
@@ -73,23 +74,17 @@ export const moderationQueue: ServiceModule<Config> = {
     };
     const app = createApp({ config, logger, metrics, ctx, directory, liveHub: hub, authFailures, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
     let subscriptions: Subscription[] = [];
-    let retentionTimer: NodeJS.Timeout | undefined;
-    let retentionRun: Promise<void> | undefined;
-    let stopping = new AbortController();
-    const runRetention = () => {
-      // A first run on a large table may outlast the interval: the next one waits for its turn.
-      if (retentionRun) return;
-      const days = config.RETENTION_UNPUBLISHED_DAYS;
-      retentionRun = enforceRetention(kdb, days, { signal: stopping.signal })
-        .then(
-          (erased) => {
-            if (erased > 0) logger.info({ erased, days }, 'unpublished comments past retention erased');
-          },
-          // The message only: an error's other fields may quote what was being erased.
-          (err: unknown) => logger.warn({ err: { message: (err as Error).message } }, 'retention failed; the next run tries again'),
-        )
-        .finally(() => (retentionRun = undefined));
-    };
+    // A first run on a large table may outlast the interval: the next one waits for its turn.
+    const retention = new PeriodicJob({
+      name: 'retention',
+      everyMs: config.RETENTION_INTERVAL_MS,
+      logger,
+      run: async (signal) => {
+        const days = config.RETENTION_UNPUBLISHED_DAYS;
+        const erased = await enforceRetention(kdb, days, { signal });
+        if (erased > 0) logger.info({ erased, days }, 'unpublished comments past retention erased');
+      },
+    });
     return {
       name: 'moderation-queue',
       app,
@@ -109,9 +104,7 @@ export const moderationQueue: ServiceModule<Config> = {
         }
         relay.start();
         webhooks.start();
-        stopping = new AbortController();
-        retentionTimer = setInterval(runRetention, config.RETENTION_INTERVAL_MS);
-        retentionTimer.unref();
+        retention.start();
         const consumer = {
           db: kdb,
           transport,
@@ -135,9 +128,7 @@ export const moderationQueue: ServiceModule<Config> = {
         ];
       },
       async stop() {
-        clearInterval(retentionTimer);
-        stopping.abort();
-        await retentionRun;
+        await retention.stop();
         await Promise.all(subscriptions.map((s) => s.stop()));
         subscriptions = [];
         await webhooks.stop();

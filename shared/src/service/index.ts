@@ -2,3 +2,4 @@ export * from './base-app';
 export * from './runtime';
 export * from './standalone';
 export * from './data-lock';
+export * from './periodic-job';
