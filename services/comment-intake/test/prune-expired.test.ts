@@ -1,10 +1,6 @@
 import { sql } from 'kysely';
-import { buildComment, buildSite, seedSite, startIntake, submit, type IntakeHarness } from './support/intake';
+import { bareContext, buildComment, buildSite, seedSite, startIntake, submit, type IntakeHarness } from './support/intake';
 import { pruneExpired } from '../src/domain/prune-expired';
-import { createPrivacy } from '../src/domain/privacy';
-import { ThreadLiveHub } from '../src/domain/thread-live-hub';
-import { ThreadPageCache } from '../src/domain/thread-page-cache';
-import { silentLogger } from '@parley/shared';
 
 let h: IntakeHarness;
 
@@ -22,19 +18,7 @@ describe('pruning expired idempotency keys', () => {
     await submit(h, 'daily', 't1', buildComment({ text: 'old' }), { 'Idempotency-Key': 'prune-old-0001' });
     await submit(h, 'daily', 't1', buildComment({ text: 'new' }), { 'Idempotency-Key': 'prune-new-0001' });
     await sql`update intake.idempotency_keys set created_at = now() - interval '25 hours' where key = 'prune-old-0001'`.execute(h.infra.db.db);
-    const ctx = {
-      db: h.infra.db.db,
-      privacy: createPrivacy(Buffer.alloc(32, 1), Buffer.alloc(32, 2)),
-      findSite: async () => undefined,
-      formTokenTtlMs: 0,
-      pages: new ThreadPageCache(),
-      live: new ThreadLiveHub(),
-      threadChanged: () => undefined,
-      afterCommit: () => undefined,
-      now: () => new Date(),
-      logger: silentLogger,
-    };
-    const pruned = await pruneExpired(ctx);
+    const pruned = await pruneExpired(bareContext(h));
     expect(pruned.idempotencyKeys).toBe(1);
     const left = await sql<{ key: string }>`select key from intake.idempotency_keys`.execute(h.infra.db.db);
     expect(left.rows.map((r) => r.key)).toEqual(['prune-new-0001']);

@@ -1,11 +1,7 @@
 import { sql } from 'kysely';
-import { silentLogger } from '@parley/shared';
 import { enforceRetention } from '../src/domain/enforce-retention';
-import { createPrivacy } from '../src/domain/privacy';
-import { ThreadLiveHub } from '../src/domain/thread-live-hub';
-import { ThreadPageCache } from '../src/domain/thread-page-cache';
 import { intakeConfig } from '../src/config';
-import { approvedComment, buildComment, buildSite, decide, seedSite, startIntake, submit, type IntakeHarness } from './support/intake';
+import { approvedComment, bareContext, buildComment, buildSite, decide, seedSite, startIntake, submit, type IntakeHarness } from './support/intake';
 
 let h: IntakeHarness;
 
@@ -18,18 +14,7 @@ afterAll(async () => {
   await h.stop();
 });
 
-const context = () => ({
-  db: h.infra.db.db,
-  privacy: createPrivacy(Buffer.alloc(32, 1), Buffer.alloc(32, 2)),
-  findSite: async () => undefined,
-  formTokenTtlMs: 0,
-  pages: new ThreadPageCache(),
-  live: new ThreadLiveHub(),
-  threadChanged: () => undefined,
-  afterCommit: () => undefined,
-  now: () => new Date(),
-  logger: silentLogger,
-});
+const context = () => bareContext(h);
 const row = async (id: string) => (await sql<Record<string, unknown>>`select * from intake.comments where id = ${id}`.execute(h.infra.db.db)).rows[0]!;
 const age = (id: string, days: number) =>
   sql`update intake.comments set status_changed_at = now() - make_interval(days => ${days}) where id = ${id}`.execute(h.infra.db.db);

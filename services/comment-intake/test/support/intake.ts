@@ -7,6 +7,7 @@ import {
   commentSettingsSchema,
   generateApiKey,
   makeEnvelope,
+  silentLogger,
   upsertSiteSnapshot,
   type ApiKeyRole,
   type CommentStatus,
@@ -16,6 +17,10 @@ import {
 } from '@parley/shared';
 import { eventually, startTestInfra, startTestService, type RunningTestService, type TestInfraHandle } from '@parley/shared/testing';
 import { commentIntake } from '../../src/service';
+import type { IntakeContext } from '../../src/domain/context';
+import { createPrivacy } from '../../src/domain/privacy';
+import { ThreadLiveHub } from '../../src/domain/thread-live-hub';
+import { ThreadPageCache } from '../../src/domain/thread-page-cache';
 
 export const ORIGIN = 'https://daily.example.org';
 
@@ -82,6 +87,22 @@ export async function announceSite(h: IntakeHarness, site: Site): Promise<void> 
 /** Writes a site straight into the read model (faster; the event path is covered elsewhere). */
 export async function seedSite(h: IntakeHarness, site: Site): Promise<void> {
   await upsertSiteSnapshot(h.infra.db.db as Kysely<TenancyReadTables>, 'intake', site);
+}
+
+/** An IntakeContext over the harness's database with nothing else wired: for calling a job directly. */
+export function bareContext(h: IntakeHarness): IntakeContext {
+  return {
+    db: h.infra.db.db as IntakeContext['db'],
+    privacy: createPrivacy(Buffer.alloc(32, 1), Buffer.alloc(32, 2)),
+    findSite: async () => undefined,
+    formTokenTtlMs: 0,
+    pages: new ThreadPageCache(),
+    live: new ThreadLiveHub(),
+    threadChanged: () => undefined,
+    afterCommit: () => undefined,
+    now: () => new Date(),
+    logger: silentLogger,
+  };
 }
 
 /** Announces a new API key as moderation-queue does (`api-keys.changed`), waits for the read model, returns its secret and id. */
