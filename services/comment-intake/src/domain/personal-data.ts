@@ -11,11 +11,11 @@ import {
   type PrivacyRequestsV1,
 } from '@parley/shared';
 import { SCHEMA, type CommentRow } from '../db/tables';
+import { findCommentById } from '../repositories/comment.repository';
 import { eraseCommentRows, findCommentsByEmailHash, lockCommentsForErasure } from '../repositories/personal-data.repository';
 import { bumpThreads, compareKeys } from '../repositories/thread.repository';
-import type { IntakeContext } from './context';
-import { findCommentById } from '../repositories/comment.repository';
 import { ownedOrThrow } from './author-comment';
+import type { IntakeContext } from './context';
 import { hashAuthorToken } from './privacy';
 
 /** Whose data, on which site, asked for by whom (DESIGN §7). */
@@ -23,7 +23,7 @@ export interface PrivacySubject {
   site: string;
   /** The operator's request: every comment of the site written with this email. */
   email?: string;
-  /** The reader's request: this one comment, already proven theirs by its author token. */
+  /** The reader's request: this one comment, if the author token proves it theirs (else 404). */
   comment?: { id: string; authorToken: string };
   requestedBy: PrivacyRequestsV1['payload']['requestedBy'];
 }
