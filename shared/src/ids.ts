@@ -29,6 +29,23 @@ export function uuidv7(now: number = Date.now()): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** The largest Unix millisecond a UUIDv7 holds (48 bits). */
+const MAX_MS = 2 ** 48 - 1;
+
+/**
+ * The smallest UUIDv7 of millisecond `ms`: its time, then version 7, the variant bits and zeros.
+ * Every UUIDv7 made earlier sorts below it and every one made at `ms` or later at or above it, as
+ * Postgres compares uuids (byte by byte) and as lowercase strings compare. So `id < uuidv7Floor(t)`
+ * is "made before t" read off a primary key, with no index on a time column. (`uuidv7` never goes
+ * back in time; when 4,096 ids fall in one millisecond it borrows the next, so an id may be a
+ * millisecond younger than its record, never older.)
+ */
+export function uuidv7Floor(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_MS) throw new RangeError(`not a UUIDv7 time: ${ms}`);
+  const h = ms.toString(16).padStart(12, '0');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-7000-8000-000000000000`;
+}
+
 /** Random bytes drawn 4 KiB at a time: one call to the CSPRNG per id cost more than the rest of uuidv7. */
 const pool = Buffer.alloc(4096);
 let poolAt = pool.length;

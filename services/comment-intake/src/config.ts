@@ -27,6 +27,8 @@ export const configSchema = commonEnvSchema
      * (hourly; 0 keeps it). moderation-queue reads the same setting for its copy.
      */
     RETENTION_UNPUBLISHED_DAYS: env.int(30),
+    /** Days after which every comment loses its IP hash, network prefix and reader fingerprint (hourly; 0 keeps them). */
+    RETENTION_NETWORK_DAYS: env.int(180),
     /** Largest accepted JSON body. */
     BODY_LIMIT: z.string().regex(/^\d+(kb|mb)?$/).default('32kb'),
   })

@@ -19,7 +19,7 @@ import { intakeConfig, type Config } from './config';
 import { SCHEMA, type IntakeDb } from './db/tables';
 import type { IntakeContext } from './domain/context';
 import { createPrivacy } from './domain/privacy';
-import { enforceRetention } from './domain/enforce-retention';
+import { NetworkDataRetention, enforceRetention } from './domain/enforce-retention';
 import { pruneExpired } from './domain/prune-expired';
 import { toPublicComment } from './domain/read-thread';
 import { ThreadLiveHub } from './domain/thread-live-hub';
@@ -113,6 +113,16 @@ export const commentIntake: ServiceModule<Config> = {
         if (erased > 0) logger.info({ erased, days }, 'unpublished comments past retention erased');
       },
     });
+    const network = new NetworkDataRetention(ctx, config.RETENTION_NETWORK_DAYS);
+    const networkRetention = new PeriodicJob({
+      name: 'network retention',
+      everyMs: 3_600_000,
+      logger,
+      run: async () => {
+        const cleared = await network.run();
+        if (cleared > 0) logger.info({ cleared, days: config.RETENTION_NETWORK_DAYS }, 'network data past retention cleared');
+      },
+    });
     return {
       name: 'comment-intake',
       app,
@@ -124,9 +134,10 @@ export const commentIntake: ServiceModule<Config> = {
         relay.start();
         pruning.start();
         retention.start();
+        networkRetention.start();
       },
       async stop() {
-        await Promise.all([pruning.stop(), retention.stop()]);
+        await Promise.all([pruning.stop(), retention.stop(), networkRetention.stop()]);
         await statusChanged?.stop();
         await threadsChanged?.stop();
         await fanOut.close();

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
-import { enforceRetention } from '../src/domain/enforce-retention';
+import { randomBytes } from 'node:crypto';
+import { uuidv7Floor } from '@parley/shared';
+import { NetworkDataRetention, enforceRetention } from '../src/domain/enforce-retention';
 import { intakeConfig } from '../src/config';
 import { approvedComment, bareContext, buildComment, buildSite, decide, seedSite, startIntake, submit, type IntakeHarness } from './support/intake';
 
@@ -74,5 +76,54 @@ describe('retention of unpublished comments', () => {
   it('when the setting is read, then it defaults to 30 days and 0 is allowed', () => {
     expect(intakeConfig({ NODE_ENV: 'test' }).RETENTION_UNPUBLISHED_DAYS).toBe(30);
     expect(intakeConfig({ NODE_ENV: 'test', RETENTION_UNPUBLISHED_DAYS: '0' }).RETENTION_UNPUBLISHED_DAYS).toBe(0);
+  });
+});
+
+/** An id as a comment written at `ms` has (UUIDv7), with a random tail. */
+const idAt = (ms: number) => `${uuidv7Floor(ms).slice(0, 24)}${randomBytes(6).toString('hex')}`;
+const DAY = 86_400_000;
+
+/** Copies of a submitted comment with ids of the given times; returns their ids. */
+async function writtenAt(times: number[]): Promise<string[]> {
+  const res = await submit(h, 'daily', 'network', buildComment({ text: 'Written a while ago.' }));
+  const ids = times.map(idAt);
+  await sql`
+    insert into intake.comments
+    select x.id, site_id, thread_id, parent_id, root_id, depth, status, author_name, author_website, email_encrypted,
+           email_hash, email_domain, ip_hash, ip_prefix, fingerprint, author_token_hash, text, signals, created_at,
+           status_changed_at, erased_at
+      from intake.comments, unnest(${ids}::uuid[]) as x(id)
+     where intake.comments.id = ${res.body.id}`.execute(h.infra.db.db);
+  return ids;
+}
+
+describe('retention of network data', () => {
+  it('when comments were written longer ago than the window, then they lose IP hash, network prefix and fingerprint, and keep the rest', async () => {
+    const now = Date.now();
+    const [old1, old2, recent] = await writtenAt([now - 200 * DAY, now - 181 * DAY, now - 10 * DAY]);
+    const job = new NetworkDataRetention(bareContext(h), 180);
+    expect(await job.run()).toBeGreaterThanOrEqual(2);
+    for (const id of [old1!, old2!]) expect(await row(id)).toMatchObject({ ip_hash: '', ip_prefix: '', fingerprint: '', text: 'Written a while ago.', author_name: 'Ada Lovelace', status: 'pending' });
+    expect((await row(recent!)).ip_prefix).toMatch(/\/(24|48)$/);
+    // The next run starts where this one ended and finds nothing.
+    expect(await job.run()).toBe(0);
+  });
+
+  it('when more comments are due than one transaction takes, then a fresh job clears them all', async () => {
+    const now = Date.now();
+    await writtenAt(Array.from({ length: 2_500 }, (_, i) => now - 365 * DAY - i * 1000));
+    expect(await new NetworkDataRetention(bareContext(h), 180).run()).toBe(2_500);
+    const left = await sql<{ n: number }>`select count(*)::int as n from intake.comments where id < ${uuidv7Floor(now - 180 * DAY)}::uuid and ip_hash <> ''`.execute(h.infra.db.db);
+    expect(left.rows[0]!.n).toBe(0);
+  });
+
+  it('when the window is 0 days, then nothing is cleared', async () => {
+    const [old] = await writtenAt([Date.now() - 900 * DAY]);
+    expect(await new NetworkDataRetention(bareContext(h), 0).run()).toBe(0);
+    expect((await row(old!)).ip_prefix).not.toBe('');
+  });
+
+  it('when the setting is read, then it defaults to 180 days', () => {
+    expect(intakeConfig({ NODE_ENV: 'test' }).RETENTION_NETWORK_DAYS).toBe(180);
   });
 });

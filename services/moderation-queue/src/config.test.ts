@@ -24,11 +24,12 @@ describe('moderation configuration', () => {
     expect(moderationConfig(once).MODERATION_SECRETS_KEY.toString('hex')).toBe(KEY);
   });
 
-  it('when the retention settings are unset, then unpublished comments keep personal data 30 days and the job runs hourly; 0 days keeps everything', () => {
-    expect(moderationConfig({ NODE_ENV: 'test' })).toMatchObject({ RETENTION_UNPUBLISHED_DAYS: 30, RETENTION_INTERVAL_MS: 3_600_000 });
-    const given = moderationConfig({ NODE_ENV: 'test', RETENTION_UNPUBLISHED_DAYS: '0', RETENTION_INTERVAL_MS: '60000' });
-    expect(given).toMatchObject({ RETENTION_UNPUBLISHED_DAYS: 0, RETENTION_INTERVAL_MS: 60_000 });
-    expect(moderationConfig(given)).toMatchObject({ RETENTION_UNPUBLISHED_DAYS: 0, RETENTION_INTERVAL_MS: 60_000 });
+  it('when the retention settings are unset, then unpublished comments keep personal data 30 days, every comment its network data 180 days, and the job runs hourly; 0 days keeps everything', () => {
+    expect(moderationConfig({ NODE_ENV: 'test' })).toMatchObject({ RETENTION_UNPUBLISHED_DAYS: 30, RETENTION_NETWORK_DAYS: 180, RETENTION_INTERVAL_MS: 3_600_000 });
+    const given = moderationConfig({ NODE_ENV: 'test', RETENTION_UNPUBLISHED_DAYS: '0', RETENTION_NETWORK_DAYS: '0', RETENTION_INTERVAL_MS: '60000' });
+    expect(given).toMatchObject({ RETENTION_UNPUBLISHED_DAYS: 0, RETENTION_NETWORK_DAYS: 0, RETENTION_INTERVAL_MS: 60_000 });
+    expect(moderationConfig(given)).toMatchObject({ RETENTION_UNPUBLISHED_DAYS: 0, RETENTION_NETWORK_DAYS: 0, RETENTION_INTERVAL_MS: 60_000 });
+    expect(moderationConfig({ NODE_ENV: 'test', RETENTION_NETWORK_DAYS: '365' }).RETENTION_NETWORK_DAYS).toBe(365);
   });
 
   it('when a retention setting is negative, fractional or an interval under a second, then the configuration is refused naming it', () => {
@@ -36,6 +37,9 @@ describe('moderation configuration', () => {
       ['RETENTION_UNPUBLISHED_DAYS', '-1'],
       ['RETENTION_UNPUBLISHED_DAYS', '1.5'],
       ['RETENTION_UNPUBLISHED_DAYS', 'thirty'],
+      ['RETENTION_NETWORK_DAYS', '-1'],
+      ['RETENTION_NETWORK_DAYS', '0.5'],
+      ['RETENTION_NETWORK_DAYS', 'half a year'],
       ['RETENTION_INTERVAL_MS', '999'],
     ]) {
       const r = configSchema.safeParse({ NODE_ENV: 'test', [name!]: value });

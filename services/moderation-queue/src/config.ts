@@ -26,7 +26,12 @@ export const configSchema = commonEnvSchema.extend({
    * author's personal data in moderation's copy (0 keeps it). comment-intake reads the same setting for its own.
    */
   RETENTION_UNPUBLISHED_DAYS: env.int(30),
-  /** How often the retention job runs. */
+  /**
+   * Days after submission that every comment, whatever its state, keeps its author's IP hash, IP
+   * prefix and fingerprint in moderation's copy (0 keeps them). comment-intake reads the same setting for its own.
+   */
+  RETENTION_NETWORK_DAYS: env.int(180),
+  /** How often the retention job runs (both windows). */
   RETENTION_INTERVAL_MS: env.int(3_600_000, 1000),
   /** 32 bytes (hex): the AES-256-GCM key webhook signing secrets are stored under. Required in production. */
   MODERATION_SECRETS_KEY: env.key32().optional(),

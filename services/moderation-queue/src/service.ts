@@ -10,7 +10,6 @@ import {
   type OutboxEvent,
   type ServiceModule,
   type Subscription,
-  PeriodicJob,
 } from '@parley/shared';
 import { migrations } from '../migrations';
 import { createApp } from './app';
@@ -18,8 +17,8 @@ import { moderationConfig, type Config } from './config';
 import { SCHEMA, type ModerationDb } from './db/tables';
 import { ensureBootstrapAdmin } from './domain/api-keys';
 import type { UseCaseContext } from './domain/context';
-import { enforceRetention } from './domain/enforce-retention';
 import { QueueLiveHub, type QueueChange } from './domain/queue-live-hub';
+import { RetentionJob } from './jobs/retention.job';
 import { WebhookDispatcher } from './jobs/webhook-dispatcher.job';
 import { sealWebhookSecrets } from './domain/webhooks';
 import { secretBox } from './domain/webhook-secrets';
@@ -74,16 +73,12 @@ export const moderationQueue: ServiceModule<Config> = {
     };
     const app = createApp({ config, logger, metrics, ctx, directory, liveHub: hub, authFailures, readiness: readinessChecks(db, transport, SCHEMA, migrations) });
     let subscriptions: Subscription[] = [];
-    // A first run on a large table may outlast the interval: the next one waits for its turn.
-    const retention = new PeriodicJob({
-      name: 'retention',
-      everyMs: config.RETENTION_INTERVAL_MS,
+    const retention = new RetentionJob({
+      db: kdb,
       logger,
-      run: async (signal) => {
-        const days = config.RETENTION_UNPUBLISHED_DAYS;
-        const erased = await enforceRetention(kdb, days, { signal });
-        if (erased > 0) logger.info({ erased, days }, 'unpublished comments past retention erased');
-      },
+      everyMs: config.RETENTION_INTERVAL_MS,
+      unpublishedDays: config.RETENTION_UNPUBLISHED_DAYS,
+      networkDays: config.RETENTION_NETWORK_DAYS,
     });
     return {
       name: 'moderation-queue',

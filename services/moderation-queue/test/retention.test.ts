@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { Streams, uuidv7, type CommentsSubmittedV1, type PrivacyRequestsV1 } from '@parley/shared';
+import { Streams, silentLogger, uuidv7, uuidv7Floor, type CommentsSubmittedV1, type Logger, type PrivacyRequestsV1 } from '@parley/shared';
 import { eventually } from '@parley/shared/testing';
 import { applyPrivacyRequest } from '../src/domain/apply-privacy-request';
 import { RETENTION_ERASED, enforceRetention } from '../src/domain/enforce-retention';
+import { forgetNetworkData, type NetworkDataScan } from '../src/domain/forget-network-data';
+import { RetentionJob } from '../src/jobs/retention.job';
 import { buildSubmitted, modClient, startModeration, type ModerationHarness } from './support/moderation-harness';
 
 let h: ModerationHarness;
@@ -17,7 +20,9 @@ const DAY = 86_400_000;
 beforeAll(async () => {
   // Webhook calls of the pipeline's verdicts wait for the dispatcher's poll, so they are still
   // waiting when retention runs (a moderator's decision would wake the dispatcher).
-  h = await startModeration({ WEBHOOK_POLL_MS: '600000' });
+  // The service's own retention job (first run a minute after start) keeps away from the network
+  // data of the comments below: the tests run that window themselves.
+  h = await startModeration({ WEBHOOK_POLL_MS: '600000', RETENTION_NETWORK_DAYS: '0' });
   moderatorKey = await h.siteWithModerator(SITE, { moderation: { mode: 'pre' } });
   const operator = await h.admin.createKey({ role: 'admin', sites: [SITE] });
   operatorKey = operator.body.secret as string;
@@ -235,5 +240,143 @@ describe('retention of unpublished comments', () => {
       await other.stop();
     }
     expect(await row(id)).toMatchObject({ state: 'spam', text: '', author_name: '' });
+  });
+});
+
+/**
+ * A UUIDv7 as comment-intake made it `daysAgo` days ago (uuidv7 itself never goes back in time
+ * within a process, so it cannot make one).
+ */
+function idOf(daysAgo: number): string {
+  const r = randomBytes(9).toString('hex');
+  return `${uuidv7Floor(Date.now() - daysAgo * DAY).slice(0, 14)}7${r.slice(0, 3)}-8${r.slice(3, 6)}-${r.slice(6)}`;
+}
+
+/** A comment submitted `daysAgo` days ago (by its id, as retention reads it); returns its id once stored. */
+async function submittedAgo(daysAgo: number, o: Parameters<typeof buildSubmitted>[1] = {}, state = 'held'): Promise<string> {
+  return submitAs(buildSubmitted(SITE, { ...o, commentId: idOf(daysAgo) }), state);
+}
+
+const network = (id: string) =>
+  h.db.withSchema('moderation').selectFrom('comments').select(['author_ip_hash', 'author_ip_prefix', 'author_fingerprint']).where('id', '=', id).executeTakeFirstOrThrow();
+const CLEARED = { author_ip_hash: '', author_ip_prefix: '', author_fingerprint: '' };
+
+describe('retention of network data', () => {
+  it('when comments in any state were submitted longer ago than the window, then they lose their IP hash, IP prefix and fingerprint and keep everything else; a recent one and bans keep theirs', async () => {
+    const author = { name: 'Ksawery Grzybowski', ipPrefix: '198.51.100.0/24' };
+    const held = await submittedAgo(200, { author, text: 'The tram line to Oliwa should run all night.' });
+    const approved = await submittedAgo(200);
+    expect((await mod().decide(approved, { action: 'approve', expectedState: 'held' })).status).toBe(200);
+    const oldSpam = await submittedAgo(190, { signals: { honeypot: true } }, 'spam');
+    const recent = await submittedAgo(170);
+    const fresh = await submitAs(buildSubmitted(SITE), 'held');
+    const banned = (await row(held)).author_key;
+    expect((await mod().ban(banned, { reason: 'tram spam' })).status).toBe(201);
+    const ban = () => h.db.withSchema('moderation').selectFrom('bans').selectAll().where('author_key', '=', banned).executeTakeFirstOrThrow();
+    const banBefore = await ban();
+    expect(banBefore).toMatchObject({ ip_hash: expect.stringMatching(/^[0-9a-f]{64}$/), fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const all = [held, approved, oldSpam, recent, fresh];
+    const before = new Map(await Promise.all(all.map(async (id) => [id, { row: await row(id), history: await history(id), api: (await mod().comment(id)).body }] as const)));
+    expect(before.get(held)!.api).toMatchObject({ state: 'held', author: { name: author.name, ipPrefix: author.ipPrefix } });
+
+    expect(await forgetNetworkData(h.db, 180)).toBe(3);
+
+    for (const id of [held, approved, oldSpam]) {
+      const was = before.get(id)!;
+      expect(was.row).toMatchObject({ author_ip_hash: expect.stringMatching(/^[0-9a-f]{64}$/), author_fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      // Nothing else changes: not the state, name, text, version nor the history.
+      expect(await row(id)).toEqual({ ...was.row, ...CLEARED });
+      expect(await history(id)).toEqual(was.history);
+      const res = await mod().comment(id);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ ...was.api, author: { ...was.api.author, ipPrefix: '' } });
+    }
+    expect((await mod().comment(held)).body).toMatchObject({ state: 'held', text: 'The tram line to Oliwa should run all night.', author: { name: author.name, ipPrefix: '' } });
+    expect((await mod().comment(approved)).body.state).toBe('approved');
+    expect((await mod().comment(oldSpam)).body.state).toBe('spam');
+    for (const id of [recent, fresh]) {
+      expect(await row(id)).toEqual(before.get(id)!.row);
+      expect(await history(id)).toEqual(before.get(id)!.history);
+    }
+    expect(await ban()).toEqual(banBefore);
+  });
+
+  it('when RETENTION_NETWORK_DAYS is 0, then nothing is cleared however old', async () => {
+    const id = await submittedAgo(4_000);
+    const before = await row(id);
+
+    expect(await forgetNetworkData(h.db, 0)).toBe(0);
+    expect(await row(id)).toEqual(before);
+
+    // It was due all along: a window clears it.
+    expect(await forgetNetworkData(h.db, 180)).toBe(1);
+    expect(await network(id)).toEqual(CLEARED);
+  });
+
+  it('when the window runs again, from where it got or from the first comment, then it clears nothing more and changes nothing', async () => {
+    const id = await submittedAgo(200);
+    const scan: NetworkDataScan = {};
+    expect(await forgetNetworkData(h.db, 180, scan)).toBe(1);
+    const after = { row: await row(id), history: await history(id) };
+
+    expect(await forgetNetworkData(h.db, 180, scan)).toBe(0);
+    expect(await forgetNetworkData(h.db, 180)).toBe(0);
+
+    expect({ row: await row(id), history: await history(id) }).toEqual(after);
+  });
+
+  it('when more comments are due than one chunk holds, then they are cleared chunk by chunk until none is left, and the scan ends at the last one', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await submittedAgo(200 + i));
+    const scan: NetworkDataScan = {};
+
+    expect(await forgetNetworkData(h.db, 180, scan, { chunk: 2 })).toBe(5);
+
+    for (const id of ids) expect(await network(id)).toEqual(CLEARED);
+    expect(scan.reached).toBe([...ids].sort().at(-1));
+  });
+
+  it('when the job runs again, then it looks only after the last comment it cleared; a new job, as after a restart, starts from the first comment and also finds what lies behind', async () => {
+    const job = new RetentionJob({ db: h.db, logger: silentLogger, everyMs: 3_600_000, unpublishedDays: 30, networkDays: 180 });
+    const first = await submittedAgo(200);
+    await job.run();
+    expect(await network(first)).toEqual(CLEARED);
+    // One aged into the window since, and one that reached moderation late with an older id.
+    const aged = await submittedAgo(190);
+    const late = await submittedAgo(250);
+
+    await job.run();
+    expect(await network(aged)).toEqual(CLEARED);
+    expect(await network(late)).not.toEqual(CLEARED);
+
+    await new RetentionJob({ db: h.db, logger: silentLogger, everyMs: 3_600_000, unpublishedDays: 30, networkDays: 180 }).run();
+    expect(await network(late)).toEqual(CLEARED);
+  });
+
+  it('when one window fails, then the other still runs and the failure is logged with its message only', async () => {
+    const id = await submittedAgo(200);
+    const warnings: object[] = [];
+    const logger = { info: () => undefined, warn: (o: object) => void warnings.push(o) } as unknown as Logger;
+    // A cutoff 246,000 years back is out of Postgres's range: the unpublished window fails.
+    const job = new RetentionJob({ db: h.db, logger, everyMs: 3_600_000, unpublishedDays: 90_000_000, networkDays: 180 });
+
+    await job.run();
+
+    expect(await network(id)).toEqual(CLEARED);
+    expect(warnings).toEqual([{ job: 'retention', window: 'unpublished', err: { message: expect.stringContaining('out of range') } }]);
+  });
+
+  it('when the service runs, then its scheduled job also clears the network data of old comments, every RETENTION_INTERVAL_MS', async () => {
+    const old = await submittedAgo(200);
+    const recent = await submittedAgo(10);
+    const other = await h.startInstance({ RETENTION_NETWORK_DAYS: '180', RETENTION_INTERVAL_MS: '1000' });
+    try {
+      await eventually(async () => (await network(old)).author_ip_hash === '', 10_000);
+    } finally {
+      await other.stop();
+    }
+    expect(await network(old)).toEqual(CLEARED);
+    expect(await network(recent)).not.toEqual(CLEARED);
+    expect(await row(old)).toMatchObject({ state: 'held', erased_at: null });
   });
 });

@@ -1,4 +1,5 @@
-import { eraseCommentRows, lockUnpublishedBefore } from '../repositories/personal-data.repository';
+import { uuidv7Floor } from '@parley/shared';
+import { clearNetworkDataBetween, eraseCommentRows, lockUnpublishedBefore } from '../repositories/personal-data.repository';
 import type { IntakeContext } from './context';
 
 /** Comments erased per transaction: a first run on a large table never holds one huge one. */
@@ -23,5 +24,41 @@ export async function enforceRetention(ctx: IntakeContext, days: number): Promis
     });
     erased += n;
     if (n < CHUNK) return erased;
+  }
+}
+
+/**
+ * Retention of network data (DESIGN §7): comments written more than `days` ago, whatever their
+ * status, lose their IP hash, network prefix and reader fingerprint; what readers see stays. Ids are
+ * UUIDv7, so "written before" is an id range on the primary key. The job remembers how far it got,
+ * so later runs start there rather than rescan what is cleared; a restarted process starts from the
+ * beginning once. 0 days keeps everything.
+ */
+export class NetworkDataRetention {
+  private reached = '00000000-0000-0000-0000-000000000000';
+
+  constructor(
+    private readonly ctx: IntakeContext,
+    private readonly days: number,
+  ) {}
+
+  /** Returns how many comments were cleared. */
+  async run(): Promise<number> {
+    const cutoff = this.ctx.now().getTime() - this.days * 86_400_000;
+    // A window reaching back before 1970 has nothing to clear yet.
+    if (this.days <= 0 || cutoff <= 0) return 0;
+    const before = uuidv7Floor(cutoff);
+    if (before <= this.reached) return 0;
+    let cleared = 0;
+    for (;;) {
+      const ids = await this.ctx.db.transaction().execute((trx) => clearNetworkDataBetween(trx, this.reached, before, CHUNK));
+      cleared += ids.length;
+      if (ids.length < CHUNK) {
+        // Everything written before the bound is cleared; comments are never written in the past.
+        this.reached = before;
+        return cleared;
+      }
+      this.reached = ids.at(-1)!;
+    }
   }
 }

@@ -80,3 +80,23 @@ export async function lockUnpublishedBefore(db: Db, before: Date, limit: number)
     .execute();
   return rows.map((r) => r.id);
 }
+
+/**
+ * Clears the IP hash, network prefix and reader fingerprint of up to `limit` comments whose ids lie
+ * strictly between `after` and `before`, in id order; returns the ids cleared. Ids are UUIDv7, so an
+ * id range is a time range served by the primary key: no index that every new comment would enter.
+ */
+export async function clearNetworkDataBetween(db: Db, after: string, before: string, limit: number): Promise<string[]> {
+  const r = await sql<{ id: string }>`
+    with due as (
+      select id from intake.comments
+       where id > ${after}::uuid and id < ${before}::uuid and ip_hash <> ''
+       order by id
+       limit ${limit}
+         for update
+    )
+    update intake.comments c set ip_hash = '', ip_prefix = '', fingerprint = ''
+      from due where c.id = due.id
+    returning c.id`.execute(db);
+  return r.rows.map((row) => row.id).sort();
+}

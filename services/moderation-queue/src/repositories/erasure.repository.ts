@@ -86,6 +86,38 @@ export async function lockUnpublishedUnchangedSince(db: Db, before: Date, limit:
     .execute();
 }
 
+/**
+ * Clears the network data (IP hash, IP prefix, fingerprint: '' as an erasure leaves them, the
+ * columns are NOT NULL) of up to `limit` comments whose ids lie after `after` (from the first when
+ * undefined) and before `before`, in id order, and that still have some; returns the ids cleared,
+ * in order. One statement, so one short transaction. Ids are UUIDv7, so the range is a time range
+ * the primary key serves: no index that every new comment enters. Nothing else of the row changes
+ * (not even `version`), and none of these columns is indexed, so the update can stay HOT. A row a
+ * moderator holds is waited for, not skipped: a skipped row would lie behind the caller's cursor.
+ */
+export async function clearNetworkDataBetween(db: Db, range: { after: string | undefined; before: string }, limit: number): Promise<string[]> {
+  const { after, before } = range;
+  const rows = await db
+    .withSchema(SCHEMA)
+    .updateTable('comments')
+    .set({ author_ip_hash: '', author_ip_prefix: '', author_fingerprint: '' })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('comments')
+        .select('id')
+        .$if(after !== undefined, (q) => q.where('id', '>', after!))
+        .where('id', '<', before)
+        .where((w) => w.or([w('author_ip_hash', '<>', ''), w('author_ip_prefix', '<>', ''), w('author_fingerprint', '<>', '')]))
+        .orderBy('id')
+        .limit(limit)
+        .forUpdate(),
+    )
+    .returning('id')
+    .execute();
+  // Canonical lowercase uuids: as strings they sort as Postgres sorts them.
+  return rows.map((r) => r.id).sort();
+}
+
 /** Records the comments as erased (those already recorded stay as they are). */
 export async function insertErasedComments(db: Db, site: string, ids: readonly string[], requestId: string, at: Date): Promise<void> {
   if (ids.length === 0) return;

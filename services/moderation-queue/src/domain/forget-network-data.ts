@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import { uuidv7Floor } from '@parley/shared';
+import type { ModerationDb } from '../db/tables';
+import { clearNetworkDataBetween } from '../repositories/erasure.repository';
+
+/** Comments cleared per transaction: a first run on a large table never holds one huge one. */
+const CHUNK = 1_000;
+
+/** How far the scan of older comments got, kept by its caller from one run to the next. */
+export interface NetworkDataScan {
+  /** The last id cleared so far: the next run looks only after it (undefined: from the first comment). */
+  reached?: string;
+}
+
+/**
+ * Retention of network data (DESIGN §7), in moderation's copy: every comment, whatever its state,
+ * submitted more than `days` days ago loses its author's IP hash, IP prefix and fingerprint; its
+ * state, name, text and history stay, nothing is published (comment-intake applies the same window
+ * to its own copy) and bans keep their own hashes. Comment ids are UUIDv7 made when the comment
+ * was submitted, so "submitted before the cutoff" is `id < uuidv7Floor(cutoff)`, read off the
+ * primary key in id order, a chunk per transaction until one comes back short (one may come back
+ * short early when a row changed while it was waited for: the next run goes on from there).
+ *
+ * `scan` says where the previous run got and is moved on after every chunk that commits (a failed
+ * or stopped run keeps what it did). A comment that reaches moderation with an id behind it (a
+ * stream replayed months late) is left until the scan starts from the first comment again.
+ * 0 days keeps everything. Returns how many comments were cleared.
+ */
+export async function forgetNetworkData(
+  db: Kysely<ModerationDb>,
+  days: number,
+  scan: NetworkDataScan = {},
+  { now = new Date(), chunk = CHUNK, signal }: { now?: Date; chunk?: number; signal?: AbortSignal } = {},
+): Promise<number> {
+  const cutoff = now.getTime() - days * 86_400_000;
+  // A window reaching back before 1970 has nothing to clear yet.
+  if (days <= 0 || cutoff <= 0) return 0;
+  const before = uuidv7Floor(cutoff);
+  let cleared = 0;
+  for (;;) {
+    const ids = await clearNetworkDataBetween(db, { after: scan.reached, before }, chunk);
+    cleared += ids.length;
+    if (ids.length > 0) scan.reached = ids.at(-1);
+    // Stopping the service ends a long run between two chunks; the next run goes on from there.
+    if (ids.length < chunk || signal?.aborted) return cleared;
+  }
+}
