@@ -3,3 +3,4 @@ export * from './runtime';
 export * from './standalone';
 export * from './data-lock';
 export * from './periodic-job';
+export * from './in-chunks';

@@ -1,4 +1,4 @@
-import { uuidv7Floor } from '@parley/shared';
+import { inChunks, uuidv7Floor } from '@parley/shared';
 import { clearNetworkDataBetween, eraseCommentRows, lockUnpublishedBefore } from '../repositories/personal-data.repository';
 import type { IntakeContext } from './context';
 
@@ -15,16 +15,13 @@ export async function enforceRetention(ctx: IntakeContext, days: number): Promis
   if (days <= 0) return 0;
   const now = ctx.now();
   const before = new Date(now.getTime() - days * 86_400_000);
-  let erased = 0;
-  for (;;) {
-    const n = await ctx.db.transaction().execute(async (trx) => {
+  return inChunks(CHUNK, () =>
+    ctx.db.transaction().execute(async (trx) => {
       const ids = await lockUnpublishedBefore(trx, before, CHUNK);
       await eraseCommentRows(trx, ids, now, 'kept');
       return ids.length;
-    });
-    erased += n;
-    if (n < CHUNK) return erased;
-  }
+    }),
+  );
 }
 
 /**
@@ -49,16 +46,11 @@ export class NetworkDataRetention {
     if (this.days <= 0 || cutoff <= 0) return 0;
     const before = uuidv7Floor(cutoff);
     if (before <= this.reached) return 0;
-    let cleared = 0;
-    for (;;) {
+    return inChunks(CHUNK, async () => {
       const ids = await this.ctx.db.transaction().execute((trx) => clearNetworkDataBetween(trx, this.reached, before, CHUNK));
-      cleared += ids.length;
-      if (ids.length < CHUNK) {
-        // Everything written before the bound is cleared; comments are never written in the past.
-        this.reached = before;
-        return cleared;
-      }
-      this.reached = ids.at(-1)!;
-    }
+      // After the last chunk everything written before the bound is cleared: comments are never written in the past.
+      this.reached = ids.length < CHUNK ? before : ids.at(-1)!;
+      return ids.length;
+    });
   }
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { inChunks } from '@parley/shared';
 import type { ConsentDb } from '../db/tables';
 import { deleteIdempotencyKeysBefore } from '../repositories/idempotency-key.repository';
 import { deleteRecordsBefore } from '../repositories/record.repository';
@@ -16,10 +17,7 @@ export async function enforceRetention(db: Kysely<ConsentDb>, retentionDays: num
   let records = 0;
   if (retentionDays > 0) {
     const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
-    for (let n = BATCH; n === BATCH; ) {
-      n = await deleteRecordsBefore(db, cutoff, BATCH);
-      records += n;
-    }
+    records = await inChunks(BATCH, () => deleteRecordsBefore(db, cutoff, BATCH));
   }
   const idempotencyKeys = await deleteIdempotencyKeysBefore(db, new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS));
   return { records, idempotencyKeys };

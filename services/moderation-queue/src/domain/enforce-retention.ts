@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { inChunks } from '@parley/shared';
 import type { ModerationDb, StoredReason } from '../db/tables';
 import { insertCommentEvents } from '../repositories/comment-event.repository';
 import { deletePendingWebhookDeliveries, eraseCommentRows, lockUnpublishedUnchangedSince, scrubCommentHistory } from '../repositories/erasure.repository';
@@ -29,9 +30,9 @@ export async function enforceRetention(
   if (days <= 0) return 0;
   const before = new Date(now.getTime() - days * 86_400_000);
   const reason: StoredReason = { code: RETENTION_ERASED, detail: `no status change for ${days} days: its author’s personal data and its text were erased` };
-  let erased = 0;
-  for (;;) {
-    const n = await db.transaction().execute(async (trx) => {
+  // Stopping the service ends a long run between two chunks; the next run goes on from there.
+  const step = () =>
+    db.transaction().execute(async (trx) => {
       const rows = await lockUnpublishedUnchangedSince(trx, before, chunk);
       if (rows.length === 0) return 0;
       const ids = rows.map((r) => r.id);
@@ -61,8 +62,5 @@ export async function enforceRetention(
       for (const [site, ofSite] of bySite) await deletePendingWebhookDeliveries(trx, site, ofSite);
       return rows.length;
     });
-    erased += n;
-    // Stopping the service ends a long run between two chunks; the next run goes on from there.
-    if (n < chunk || signal?.aborted) return erased;
-  }
+  return inChunks(chunk, step, signal);
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { uuidv7Floor } from '@parley/shared';
+import { inChunks, uuidv7Floor } from '@parley/shared';
 import type { ModerationDb } from '../db/tables';
 import { clearNetworkDataBetween } from '../repositories/erasure.repository';
 
@@ -36,12 +36,14 @@ export async function forgetNetworkData(
   // A window reaching back before 1970 has nothing to clear yet.
   if (days <= 0 || cutoff <= 0) return 0;
   const before = uuidv7Floor(cutoff);
-  let cleared = 0;
-  for (;;) {
-    const ids = await clearNetworkDataBetween(db, { after: scan.reached, before }, chunk);
-    cleared += ids.length;
-    if (ids.length > 0) scan.reached = ids.at(-1);
-    // Stopping the service ends a long run between two chunks; the next run goes on from there.
-    if (ids.length < chunk || signal?.aborted) return cleared;
-  }
+  // Stopping the service ends a long run between two chunks; the next run goes on from there.
+  return inChunks(
+    chunk,
+    async () => {
+      const ids = await clearNetworkDataBetween(db, { after: scan.reached, before }, chunk);
+      if (ids.length > 0) scan.reached = ids.at(-1);
+      return ids.length;
+    },
+    signal,
+  );
 }
