@@ -11,8 +11,8 @@ import {
   type PrivacyRequestsV1,
 } from '@parley/shared';
 import { SCHEMA, type CommentRow } from '../db/tables';
-import { findCommentById } from '../repositories/comment.repository';
-import { eraseCommentRows, findCommentsByEmailHash, lockCommentsForErasure } from '../repositories/personal-data.repository';
+import { findCommentById, lockCommentById } from '../repositories/comment.repository';
+import { eraseCommentRows, findCommentsByEmailHash, lockCommentsByEmailHash } from '../repositories/personal-data.repository';
 import { bumpThreads, compareKeys } from '../repositories/thread.repository';
 import { ownedOrThrow } from './author-comment';
 import type { IntakeContext } from './context';
@@ -36,17 +36,17 @@ export interface PrivacySubject {
 export async function exportPersonalData(ctx: IntakeContext, subject: PrivacySubject): Promise<PrivacyExport> {
   const now = ctx.now();
   const requestId = uuidv7(now.getTime());
-  const emailHash = subject.email === undefined ? null : ctx.privacy.emailHash(subject.email);
+  const hashes = subjectHashes(ctx, subject);
   let rows: CommentRow[] = [];
   if (subject.comment) {
     const own = ownedOrThrow(await findCommentById(ctx.db, subject.comment.id), subject.comment.authorToken);
     if (own.erased_at === null) rows = [own];
-  } else if (emailHash !== null) {
-    rows = await findCommentsByEmailHash(ctx.db, subject.site, emailHash, PRIVACY_EXPORT_MAX_COMMENTS + 1);
+  } else if (hashes.emailHash !== null) {
+    rows = await findCommentsByEmailHash(ctx.db, subject.site, hashes.emailHash, PRIVACY_EXPORT_MAX_COMMENTS + 1);
   }
   const truncated = rows.length > PRIVACY_EXPORT_MAX_COMMENTS;
   const kept = rows.slice(0, PRIVACY_EXPORT_MAX_COMMENTS);
-  if (kept.length > 0) ctx.afterCommit(await ctx.db.transaction().execute((trx) => announce(trx, subject, requestId, 'export', emailHash, kept, now)));
+  if (kept.length > 0) ctx.afterCommit(await ctx.db.transaction().execute((trx) => announce(trx, subject, requestId, 'export', hashes, kept, now)));
   ctx.logger.info({ requestId, site: subject.site, kind: 'export', comments: kept.length, by: subject.requestedBy }, 'privacy request answered');
   return {
     requestId,
@@ -75,14 +75,18 @@ export async function exportPersonalData(ctx: IntakeContext, subject: PrivacySub
  * as they are, so a repeated request erases nothing more and announces nothing.
  */
 export async function erasePersonalData(ctx: IntakeContext, subject: PrivacySubject): Promise<PrivacyErasure> {
-  // A reader's request: a wrong token and an unknown comment are both "not found".
-  if (subject.comment) ownedOrThrow(await findCommentById(ctx.db, subject.comment.id), subject.comment.authorToken);
   const now = ctx.now();
   const requestId = uuidv7(now.getTime());
-  const emailHash = subject.email === undefined ? null : ctx.privacy.emailHash(subject.email);
-  const tokenHash = subject.comment ? hashAuthorToken(subject.comment.authorToken) : null;
+  const hashes = subjectHashes(ctx, subject);
   const done = await ctx.db.transaction().execute(async (trx) => {
-    const rows = await lockCommentsForErasure(trx, subject.site, { emailHash, commentId: subject.comment?.id ?? null, authorTokenHash: tokenHash });
+    let rows: CommentRow[] = [];
+    if (subject.comment) {
+      // A reader's request: a wrong token and an unknown comment are both "not found".
+      const own = ownedOrThrow(await lockCommentById(trx, subject.comment.id), subject.comment.authorToken);
+      if (own.erased_at === null) rows = [own];
+    } else if (hashes.emailHash !== null) {
+      rows = await lockCommentsByEmailHash(trx, subject.site, hashes.emailHash);
+    }
     if (rows.length === 0) return undefined;
     await eraseCommentRows(trx, rows.map((r) => r.id), now);
     // Approved ones leave their threads' counts; the version bump drops cached pages either way.
@@ -93,7 +97,7 @@ export async function erasePersonalData(ctx: IntakeContext, subject: PrivacySubj
       threads.set(r.thread_id, t);
     }
     await bumpThreads(trx, [...threads.values()].sort(compareKeys));
-    const events = await announce(trx, subject, requestId, 'erase', emailHash, rows, now);
+    const events = await announce(trx, subject, requestId, 'erase', hashes, rows, now);
     return { rows, events };
   });
   if (done) {
@@ -105,13 +109,23 @@ export async function erasePersonalData(ctx: IntakeContext, subject: PrivacySubj
   return { requestId, kind: 'erase', erased };
 }
 
+type SubjectHashes = Pick<PrivacyRequestsV1['payload']['subject'], 'emailHash' | 'authorTokenHash'>;
+
+/** How the event names the person: keyed hashes only, never the email or the token. */
+function subjectHashes(ctx: IntakeContext, subject: PrivacySubject): SubjectHashes {
+  return {
+    emailHash: subject.email === undefined ? null : ctx.privacy.emailHash(subject.email),
+    authorTokenHash: subject.comment ? hashAuthorToken(subject.comment.authorToken) : null,
+  };
+}
+
 /** Writes the request's `privacy.requests` events to the outbox, the ids in chunks the contract allows. */
 async function announce(
   trx: IntakeContext['db'],
   subject: PrivacySubject,
   requestId: string,
   kind: PrivacyRequestsV1['payload']['kind'],
-  emailHash: string | null,
+  hashes: SubjectHashes,
   rows: readonly Pick<CommentRow, 'id'>[],
   now: Date,
 ): Promise<OutboxEvent[]> {
@@ -121,7 +135,7 @@ async function announce(
     const payload: PrivacyRequestsV1['payload'] = {
       requestId,
       kind,
-      subject: { emailHash, authorTokenHash: subject.comment ? hashAuthorToken(subject.comment.authorToken) : null, consentId: null },
+      subject: { ...hashes, consentId: null },
       commentIds,
       requestedBy: subject.requestedBy,
       requestedAt: now.toISOString(),

@@ -17,27 +17,14 @@ export async function findCommentsByEmailHash(db: Db, siteId: string, emailHash:
     .execute();
 }
 
-/**
- * Locks, in id order, the site's not yet erased comments a request names: those written with
- * `emailHash`, or the one `commentId` when `authorTokenHash` is its author token's hash.
- */
-export async function lockCommentsForErasure(
-  db: Db,
-  siteId: string,
-  by: { emailHash: string | null; commentId: string | null; authorTokenHash: string | null },
-): Promise<CommentRow[]> {
+/** Locks, in id order, the site's comments written with this email (keyed hash), erased ones left out. */
+export async function lockCommentsByEmailHash(db: Db, siteId: string, emailHash: string): Promise<CommentRow[]> {
   return db
     .selectFrom('intake.comments')
     .selectAll()
+    .where('email_hash', '=', emailHash)
     .where('site_id', '=', siteId)
     .where('erased_at', 'is', null)
-    .where((eb) =>
-      eb.or([
-        ...(by.emailHash === null ? [] : [eb('email_hash', '=', by.emailHash)]),
-        ...(by.commentId === null || by.authorTokenHash === null ? [] : [eb.and([eb('id', '=', by.commentId), eb('author_token_hash', '=', by.authorTokenHash)])]),
-        eb.val(false),
-      ]),
-    )
     .orderBy('id')
     .forUpdate()
     .execute();
