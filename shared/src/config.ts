@@ -80,6 +80,7 @@ export const commonEnvSchema = z.object({
   REDIS_KEY_PREFIX: z.string().default(''),
   DATA_DIR: z.string().default('./data'),
   STREAM_MAX_LEN: env.int(1_000_000, 1000),
+  STREAM_RETENTION_HOURS: env.int(168, 0),
   STREAM_MAX_DELIVERIES: env.int(5, 1),
   STREAM_CLAIM_IDLE_MS: env.int(30_000, 100),
   TRUST_PROXY: z.string().default('false'),

@@ -19,6 +19,7 @@ import {
   loadConfig,
   migrateService,
   openDatabase,
+  streamRetentionJob,
   type ServiceInstance,
   type ServiceModule,
   type ShutdownStep,
@@ -92,6 +93,8 @@ async function main(): Promise<void> {
     running.push({ service, server: bound.server, url: `http://${config.PUBLIC_HOST}:${bound.port}` });
   }
   for (const r of running) await r.service.start();
+  const streamRetention = streamRetentionJob({ transport, hours: config.STREAM_RETENTION_HOURS, logger });
+  streamRetention?.start();
 
   const [intake, moderation, consent] = running.map((r) => r.url) as [string, string, string];
   const demoOrigin = `http://${config.PUBLIC_HOST}:${config.DEMO_PORT}`;
@@ -113,6 +116,7 @@ async function main(): Promise<void> {
   const steps: ShutdownStep[] = [
     { name: 'http', run: async () => void (await Promise.all([demo.server, ...running.map((r) => r.server)].map(closeServer))) },
     ...running.map((r) => ({ name: r.service.name, run: () => r.service.stop() })),
+    { name: 'stream retention', run: async () => streamRetention?.stop() },
     { name: 'streams', run: () => transport.close() },
     { name: 'database', run: () => db.close() },
     { name: 'lock', run: releaseLock },

@@ -11,6 +11,14 @@ export const Streams = {
 } as const;
 export type StreamName = (typeof Streams)[keyof typeof Streams];
 
+/**
+ * Streams of full snapshots that read models are built from (ADR 0005): a service that joins later
+ * reads their whole history, so they are never trimmed by age. Every other stream is an event
+ * stream, kept only STREAM_RETENTION_HOURS once its consumers are done with it.
+ */
+export const SnapshotStreams: readonly StreamName[] = [Streams.sitesChanged, Streams.apiKeysChanged];
+export const EventStreams: readonly StreamName[] = Object.values(Streams).filter((s) => !SnapshotStreams.includes(s));
+
 /** Where a message goes after it failed its schema or ran out of deliveries. */
 export const deadLetterStream = (stream: string): string => `${stream}.dead`;
 

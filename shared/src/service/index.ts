@@ -4,3 +4,4 @@ export * from './standalone';
 export * from './data-lock';
 export * from './periodic-job';
 export * from './in-chunks';
+export * from './stream-retention';

@@ -6,6 +6,7 @@ import { createMetrics } from '../metrics';
 import { installShutdown } from '../shutdown';
 import { createTransport } from '../streams';
 import { defaultConsumerName, migrateService, openDatabase, type ServiceModule } from './runtime';
+import { streamRetentionJob } from './stream-retention';
 
 /**
  * `npm run start:<service>`: one service in its own process. Loads config (failing fast with the
@@ -41,12 +42,15 @@ export async function runStandalone<C extends CommonConfig & { PORT: number }>(
   const service = await module.create({ config, logger, metrics, db, transport, consumerName: defaultConsumerName(module.name) });
   const { server, port } = await listen(service.app, config.PORT);
   await service.start();
+  const streamRetention = streamRetentionJob({ transport, hours: config.STREAM_RETENTION_HOURS, logger });
+  streamRetention?.start();
   logger.info({ port, database: db.kind, streams: transport.kind }, `${module.name} listening`);
   installShutdown(
     logger,
     [
       { name: 'http', run: () => closeServer(server) },
       { name: 'service', run: () => service.stop() },
+      { name: 'stream retention', run: async () => streamRetention?.stop() },
       { name: 'streams', run: () => transport.close() },
       { name: 'database', run: () => db.close() },
     ],

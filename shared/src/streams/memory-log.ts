@@ -5,6 +5,8 @@ import type { DeadLetter } from './transport';
 export interface LogEntry {
   /** Internal order; ids compare by it. */
   seq: number;
+  /** When it was appended (ms since the epoch): the first part of its id. */
+  at: number;
   /** `<ms>-<n>` like Redis, strictly increasing. */
   id: string;
   /** The envelope as JSON text, so consumers get their own copy and bad text is possible, as in Redis. */
@@ -50,15 +52,43 @@ export class MemoryLog {
     } else {
       this.sameMs += 1;
     }
-    const entry = { seq: ++this.seq, id: `${this.lastMs}-${this.sameMs}`, raw };
+    const entry = { seq: ++this.seq, at: this.lastMs, id: `${this.lastMs}-${this.sameMs}`, raw };
     this.entries.push(entry);
     if (this.length > this.maxLen) this.head = this.entries.length - this.maxLen;
-    // Drop the trimmed prefix now and then rather than shifting the array on every append.
+    this.compact();
+    return entry.id;
+  }
+
+  /**
+   * Drops entries appended before `ms` that every group has read and acknowledged, and dead letters
+   * from before then (as the Redis transport's trimBefore does). Returns how many went.
+   */
+  trimBefore(ms: number): number {
+    let keepFrom = Infinity;
+    for (const g of this.groups.values()) {
+      keepFrom = Math.min(keepFrom, g.lastSeq + 1);
+      for (const p of g.pending.values()) keepFrom = Math.min(keepFrom, p.entry.seq);
+    }
+    const from = this.head;
+    while (this.head < this.entries.length) {
+      const e = this.entries[this.head]!;
+      if (e.at >= ms || e.seq >= keepFrom) break;
+      this.head += 1;
+    }
+    const removed = this.head - from;
+    this.compact();
+    const deadBefore = this.dead.findIndex((d) => Date.parse(d.deadAt) >= ms);
+    const dead = deadBefore === -1 ? this.dead.length : deadBefore;
+    this.dead.splice(0, dead);
+    return removed + dead;
+  }
+
+  /** Drops the trimmed prefix now and then rather than shifting the array on every append. */
+  private compact(): void {
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
-    return entry.id;
   }
 
   addDeadLetter(letter: DeadLetter): void {

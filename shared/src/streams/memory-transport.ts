@@ -94,6 +94,11 @@ export function createMemoryTransport(opts: MemoryTransportOptions = {}): Memory
     };
   }
 
+  async function trimBefore(stream: string, before: Date): Promise<number> {
+    assertOpen();
+    return logs.get(stream)?.trimBefore(before.getTime()) ?? 0;
+  }
+
   async function readDeadLetters(stream: string, count = 100): Promise<DeadLetter[]> {
     return (logs.get(stream)?.dead ?? []).slice(0, count).map((d) => ({ ...d }));
   }
@@ -111,6 +116,7 @@ export function createMemoryTransport(opts: MemoryTransportOptions = {}): Memory
     publishRaw,
     subscribe,
     stats,
+    trimBefore,
     readDeadLetters,
     ping: async () => !closed,
     close,

@@ -91,3 +91,22 @@ function toStringRecord(value: unknown): Record<string, string> {
   for (const [k, v] of Object.entries(toRecord(value))) out[k] = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
   return out;
 }
+
+/** XPENDING's summary form: `[count, smallest id, greatest id, consumers]`; the smallest id, if any. */
+export function parseOldestPending(reply: unknown): string | undefined {
+  return Array.isArray(reply) && Number(reply[0]) > 0 && reply[1] != null ? String(reply[1]) : undefined;
+}
+
+/** Stream ids (`<ms>-<seq>`) in order; the parts are compared as integers. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am, as = '0'] = a.split('-');
+  const [bm, bs = '0'] = b.split('-');
+  const d = BigInt(am ?? '0') - BigInt(bm ?? '0') || BigInt(as) - BigInt(bs);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+/** The id right after `id`: what `XTRIM … MINID` keeps once a group has read `id`. */
+export function nextStreamId(id: string): string {
+  const [ms, seq = '0'] = id.split('-');
+  return `${ms}-${BigInt(seq) + 1n}`;
+}

@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics';
 import { resolveSettings } from './delivery';
 import { connect, closeConnection } from './redis-connection';
 import { RedisConsumer } from './redis-consumer';
-import { parseEntries, parseGroupsReply } from './redis-replies';
+import { compareStreamIds, nextStreamId, parseEntries, parseGroupsReply, parseOldestPending } from './redis-replies';
 import type { DeadLetter, StreamStats, StreamTransport, SubscribeOptions, Subscription } from './transport';
 
 export interface RedisTransportOptions {
@@ -108,6 +108,27 @@ export function createRedisTransport(opts: RedisTransportOptions): StreamTranspo
     return reply.length;
   }
 
+  async function trimBefore(stream: string, before: Date): Promise<number> {
+    assertOpen();
+    const key = keyOf(stream);
+    const cutoff = `${before.getTime()}-0`;
+    // Never past what a group still needs: its oldest pending entry, or the first it has not read.
+    // Both only move forward, so a bound read now stays safe until the XTRIM below.
+    let keepFrom = cutoff;
+    const groups = await conn.xinfo('GROUPS', key).then(parseGroupsReply, () => []);
+    for (const g of groups) {
+      const oldest = g.pending > 0 ? parseOldestPending(await conn.xpending(key, g.name)) : undefined;
+      for (const id of [oldest, nextStreamId(g.lastDeliveredId)]) {
+        if (id !== undefined && compareStreamIds(id, keepFrom) < 0) keepFrom = id;
+      }
+    }
+    const [trimmed, dead] = await Promise.all([
+      conn.xtrim(key, 'MINID', keepFrom),
+      conn.xtrim(keyOf(deadLetterStream(stream)), 'MINID', cutoff),
+    ]);
+    return Number(trimmed) + Number(dead);
+  }
+
   async function readDeadLetters(stream: string, count = 100): Promise<DeadLetter[]> {
     const reply = await conn.xrange(keyOf(deadLetterStream(stream)), '-', '+', 'COUNT', count);
     const letters: DeadLetter[] = [];
@@ -147,5 +168,5 @@ export function createRedisTransport(opts: RedisTransportOptions): StreamTranspo
     await closeConnection(conn);
   }
 
-  return { kind: 'redis', publish, publishMany, subscribe, stats, readDeadLetters, ping, close };
+  return { kind: 'redis', publish, publishMany, subscribe, stats, trimBefore, readDeadLetters, ping, close };
 }

@@ -99,6 +99,12 @@ export interface StreamTransport {
   publishMany(stream: string, envelopes: readonly Envelope[]): Promise<string[]>;
   subscribe<E extends Envelope>(options: SubscribeOptions<E>): Subscription;
   stats(stream: string, group: string): Promise<StreamStats>;
+  /**
+   * Age-based retention: removes the stream's entries written before `before` that no consumer
+   * group still needs (each group has read and acknowledged them), and its dead letters from before
+   * then. Returns how many entries went.
+   */
+  trimBefore(stream: string, before: Date): Promise<number>;
   /** Reads dead letters of a stream, oldest first (for operators and tests). */
   readDeadLetters(stream: string, count?: number): Promise<DeadLetter[]>;
   /** True when the backing store answers (for /readyz). */

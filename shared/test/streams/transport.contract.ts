@@ -332,6 +332,99 @@ export function describeTransportContract(
       expect(await transport.stats(s, 'never-subscribed')).toMatchObject({ length: 5, pending: 0, lag: 5 });
     });
 
+    describe('trimBefore (age-based retention)', () => {
+      const inAMinute = () => new Date(Date.now() + 60_000);
+
+      test('when entries are past the cutoff, then those every group acknowledged go, and those a group has not read stay and are still delivered', async () => {
+        const s = stream();
+        const seen: string[] = [];
+        const sub = subscribe(transport, { stream: s, group, consumer: 'c1', handler: async (d) => void seen.push(d.envelope.id) });
+        await transport.publishMany(s, [message(), message()]);
+        await waitFor(async () => seen.length === 2 && (await transport.stats(s, group)).pending === 0);
+        await sub.stop();
+        const unread = message();
+        await transport.publish(s, unread);
+
+        expect(await transport.trimBefore(s, inAMinute())).toBe(2);
+        expect(await transport.stats(s, group)).toMatchObject({ length: 1, lag: 1 });
+        subscribe(transport, { stream: s, group, consumer: 'c1', handler: async (d) => void seen.push(d.envelope.id) });
+        await waitFor(() => seen.length === 3);
+        expect(seen[2]).toBe(unread.id);
+      });
+
+      test('when another group has not read an entry yet, then it stays for that group', async () => {
+        const s = stream();
+        await transport.publish(s, message());
+        subscribe(transport, { stream: s, group: 'slow', consumer: 'c1', handler: async () => undefined });
+        await waitFor(async () => (await transport.stats(s, 'slow')).pending === 0 && (await transport.stats(s, 'slow')).lag === 0);
+        const fast: string[] = [];
+        const sub = subscribe(transport, { stream: s, group: 'fast', consumer: 'c1', handler: async (d) => void fast.push(d.envelope.id) });
+        await waitFor(async () => fast.length === 1 && (await transport.stats(s, 'fast')).pending === 0);
+        await sub.stop();
+        await transport.publish(s, message()); // read by 'slow' (still running), not by 'fast'
+        await waitFor(async () => (await transport.stats(s, 'slow')).lag === 0 && (await transport.stats(s, 'slow')).pending === 0);
+
+        expect(await transport.trimBefore(s, inAMinute())).toBe(1);
+        expect(await transport.stats(s, 'fast')).toMatchObject({ length: 1, lag: 1 });
+      });
+
+      test('when a handler is still running, then its entry stays until it is acknowledged', async () => {
+        const s = stream();
+        const gate = deferred();
+        const entered = deferred();
+        subscribe(transport, {
+          stream: s,
+          group,
+          consumer: 'c1',
+          handler: async () => {
+            entered.resolve();
+            await gate.promise;
+          },
+        });
+        await transport.publish(s, message());
+        await entered.promise;
+
+        try {
+          expect(await transport.trimBefore(s, inAMinute())).toBe(0);
+          expect((await transport.stats(s, group)).length).toBe(1);
+        } finally {
+          gate.resolve(); // a failed expectation must not leave the handler (and afterEach) waiting
+        }
+        await waitFor(async () => (await transport.stats(s, group)).pending === 0);
+        expect(await transport.trimBefore(s, inAMinute())).toBe(1);
+        expect((await transport.stats(s, group)).length).toBe(0);
+      });
+
+      test('when entries are younger than the cutoff, then nothing goes', async () => {
+        const s = stream();
+        const sub = subscribe(transport, { stream: s, group, consumer: 'c1', handler: async () => undefined });
+        await transport.publishMany(s, [message(), message()]);
+        await waitFor(async () => (await transport.stats(s, group)).lag === 0 && (await transport.stats(s, group)).pending === 0);
+        await sub.stop();
+
+        expect(await transport.trimBefore(s, new Date(Date.now() - 60_000))).toBe(0);
+        expect((await transport.stats(s, group)).length).toBe(2);
+      });
+
+      test('when dead letters are past the cutoff, then they go too', async () => {
+        const s = stream();
+        const seen: string[] = [];
+        subscribe(transport, { stream: s, group, consumer: 'c1', handler: async (d) => void seen.push(d.envelope.id) });
+        await harness.publishRaw(s, 'not json at all');
+        await transport.publish(s, message());
+        await waitFor(async () => seen.length === 1 && (await transport.stats(s, group)).pending === 0);
+        expect(await transport.readDeadLetters(s)).toHaveLength(1);
+
+        expect(await transport.trimBefore(s, inAMinute())).toBe(3);
+        expect(await transport.readDeadLetters(s)).toEqual([]);
+        expect(await transport.stats(s, group)).toMatchObject({ length: 0, deadLetters: 0 });
+      });
+
+      test('when the stream does not exist, then trimming it removes nothing', async () => {
+        expect(await transport.trimBefore(stream(), inAMinute())).toBe(0);
+      });
+    });
+
     test('when many more messages than maxLen are published, then the stream is trimmed near maxLen', async () => {
       await harness.cleanup();
       harness = await makeTransport({ maxLen: 50 });
