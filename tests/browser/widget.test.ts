@@ -510,15 +510,64 @@ describe('embed.js in Chromium: writing', () => {
     }
   });
 
-  it('when the edit window is zero, then the author gets no delete button', async () => {
+  it('when the edit window has passed, then the author gets Erase instead of Delete, and erasing removes the comment here, on other pages and from the server', async () => {
     await h.addSite('widget-no-edit', { editWindowMinutes: 0, minSubmitSeconds: 0 });
-    const { context, page } = await h.open({ site: 'widget-no-edit', thread: 'final' });
+    const author = await h.open({ site: 'widget-no-edit', thread: 'final' });
+    const reader = await h.open({ site: 'widget-no-edit', thread: 'final' });
+    try {
+      await widgetReady(author.page);
+      await widgetReady(reader.page);
+      await fillForm(author.page, form(author.page), { text: 'Set in stone, or so I thought.', name: 'Eli' });
+      await form(author.page).getByRole('button', { name: 'Post comment' }).click();
+      const pending = widget(author.page).locator('li[data-pending]');
+      await pending.waitFor();
+      const id = (await pending.getAttribute('data-id'))!;
+      await h.setStatus(id, 'final', 'pending', 'approved', 'widget-no-edit');
+      await comment(reader.page, id).waitFor();
+      expect(await widget(author.page).getByRole('button', { name: 'Delete' }).count()).toBe(0);
+
+      await comment(author.page, id).getByRole('button', { name: 'Erase' }).click();
+      const panel = comment(author.page, id).getByRole('group', { name: /^Erase your comment\?/ });
+      expect(await panel.textContent()).toContain('Your name, website and text are removed for good.');
+      await panel.getByRole('button', { name: 'Yes, erase' }).click();
+
+      expect(await settled(() => comment(author.page, id).count(), 0)).toBe(0);
+      expect(await settled(() => comment(reader.page, id).count(), 0)).toBe(0);
+      expect(await settled(() => widget(author.page).locator('div.sr[aria-live]').textContent(), 'Your comment was erased.')).toBe('Your comment was erased.');
+      const { rows } = await sql<{ status: string; author_name: string; text: string; erased: boolean }>`
+        select status, author_name, "text", erased_at is not null as erased from intake.comments where id = ${id}`.execute(h.infra.db.db);
+      expect(rows).toEqual([{ status: 'deleted', author_name: '', text: '', erased: true }]);
+      // The widget forgot the comment: a reload shows neither it nor a button for it.
+      await author.page.reload();
+      await widgetReady(author.page);
+      expect(await widget(author.page).getByRole('button', { name: 'Erase' }).count()).toBe(0);
+    } finally {
+      await author.context.close();
+      await reader.context.close();
+    }
+  });
+
+  it('when the edit window closes while the page is open, then Delete is refused with the reason and Erase takes its place', async () => {
+    const { context, page } = await h.open({ thread: 'window-closes' });
     try {
       await widgetReady(page);
-      await fillForm(page, form(page), { text: 'Set in stone.', name: 'Eli' });
+      await fillForm(page, form(page), { text: 'Thinking it over.', name: 'Ines' });
       await form(page).getByRole('button', { name: 'Post comment' }).click();
-      await widget(page).locator('li[data-pending]').waitFor();
-      expect(await widget(page).getByRole('button', { name: 'Delete' }).count()).toBe(0);
+      const pending = widget(page).locator('li[data-pending]');
+      await pending.waitFor();
+      const id = (await pending.getAttribute('data-id'))!;
+      // The page still counts on the window; the server's clock says it closed an hour ago.
+      await sql`update intake.comments set created_at = created_at - interval '1 hour' where id = ${id}`.execute(h.infra.db.db);
+
+      await comment(page, id).getByRole('button', { name: 'Delete' }).click();
+      await comment(page, id).getByRole('button', { name: 'Yes, delete' }).click();
+      expect(await settled(() => comment(page, id).getByRole('status').first().textContent(), 'The time to delete this comment has passed.')).toBe(
+        'The time to delete this comment has passed.',
+      );
+      await comment(page, id).getByRole('button', { name: 'Erase' }).click();
+      await comment(page, id).getByRole('button', { name: 'Yes, erase' }).click();
+      expect(await settled(() => comment(page, id).count(), 0)).toBe(0);
+      expect(await commentRow(id)).toMatchObject({ status: 'deleted', author_name: '' });
     } finally {
       await context.close();
     }

@@ -244,7 +244,7 @@ function boot(tag: HTMLScriptElement, site: string): void {
     return li;
   }
 
-  /** The buttons a comment offers this reader: reply, report (others'), delete (own, in time). */
+  /** The buttons a comment offers this reader: reply, report (others'), delete (own, in time) or erase (own, after). */
   function actions(li: HTMLLIElement): void {
     const id = li.dataset.id!;
     const mine = own.get(id);
@@ -256,7 +256,8 @@ function boot(tag: HTMLScriptElement, site: string): void {
     box.replaceChildren();
     if (!closed() && !mine?.pending) box.append(btn('reply', S.reply, fill(S.replyTo, { name: li.dataset.name! })));
     if (!mine && !li.hasAttribute('data-pending')) box.append(btn('report', S.report));
-    if (mine && mine.until > Date.now()) box.append(btn('delete', S.del));
+    // Erasure is a reader's right whatever the edit window says; deleting is the lighter thing inside it.
+    if (mine) box.append(mine.until > Date.now() ? btn('delete', S.del) : btn('erase', S.erase));
   }
 
   function tree(c: PublicComment): HTMLLIElement {
@@ -636,30 +637,40 @@ function boot(tag: HTMLScriptElement, site: string): void {
     return f;
   }
 
-  function deletePanel(): HTMLElement {
+  /** Asks before a delete or an erase; `confirm` names the action its yes-button runs. */
+  function confirmPanel(ask: string, yes: string, confirm: string): HTMLElement {
     return h(
       'div',
-      { class: 'x', role: 'group', 'aria-label': S.delAsk },
-      h('p', {}, S.delAsk),
-      h('div', { class: 'b' }, h('button', { type: 'button', 'data-act': 'confirm' }, S.delYes), h('button', { type: 'button', class: 's', 'data-act': 'close' }, S.cancel)),
+      { class: 'x', role: 'group', 'aria-label': ask },
+      h('p', {}, ask),
+      h('div', { class: 'b' }, h('button', { type: 'button', 'data-act': confirm }, yes), h('button', { type: 'button', class: 's', 'data-act': 'close' }, S.cancel)),
       h('p', { class: 'st', role: 'status' }),
     );
   }
 
-  async function deleteOwn(li: HTMLLIElement, panel: HTMLElement): Promise<void> {
+  /** Deletes (in the edit window) or erases (any time) one of the reader's comments, then forgets it. */
+  async function removeOwn(li: HTMLLIElement, panel: HTMLElement, how: 'delete' | 'erase'): Promise<void> {
     const id = li.dataset.id!;
     const m = own.get(id);
     if (!m) return;
-    const r = await call(`v1/comments/${id}`, { method: 'DELETE', headers: { 'X-Author-Token': m.t } }).catch(() => undefined);
-    if (r?.status !== 204) {
+    const headers = { 'X-Author-Token': m.t };
+    const r = await (how === 'delete'
+      ? call(`v1/comments/${id}`, { method: 'DELETE', headers })
+      : call(`v1/comments/${id}/erase`, { method: 'POST', headers })
+    ).catch(() => undefined);
+    if (r?.status !== (how === 'delete' ? 204 : 200)) {
       panel.querySelector('.st')!.textContent = r?.body?.detail ?? S.failed;
+      if (how === 'delete' && r?.status === 403) {
+        m.until = 0; // the edit window closed while the page was open: Erase takes Delete's place
+        actions(li);
+      }
       return;
     }
     removeComment(id);
     own.delete(id);
     saved.m = saved.m?.filter((x) => x.i !== id);
     persist();
-    announce(S.deleted);
+    announce(how === 'delete' ? S.deleted : S.erased);
     (mainForm?.querySelector('textarea') ?? count).focus();
   }
 
@@ -680,9 +691,13 @@ function boot(tag: HTMLScriptElement, site: string): void {
       const back = panel.closest('li.c')?.querySelector<HTMLElement>(`:scope > article > .a [data-act="${panel.dataset.from}"]`);
       panel.remove();
       back?.focus();
-    } else if (act === 'confirm' && li) void deleteOwn(li, button.closest('.x')!);
+    } else if ((act === 'confirm' || act === 'confirm-erase') && li) void removeOwn(li, button.closest('.x')!, act === 'confirm' ? 'delete' : 'erase');
     else if (slot && li) {
-      const panel = act === 'reply' ? commentForm(li.dataset.id!, li.dataset.name) : act === 'report' ? reportForm(li.dataset.id!) : deletePanel();
+      const panel =
+        act === 'reply' ? commentForm(li.dataset.id!, li.dataset.name)
+        : act === 'report' ? reportForm(li.dataset.id!)
+        : act === 'erase' ? confirmPanel(S.eraseAsk, S.eraseYes, 'confirm-erase')
+        : confirmPanel(S.delAsk, S.delYes, 'confirm');
       panel.dataset.from = act; // focus goes back to this button when the panel closes
       root.querySelectorAll('li.c .x, li.c .f').forEach((p) => p.remove());
       slot.replaceChildren(panel);
@@ -690,7 +705,7 @@ function boot(tag: HTMLScriptElement, site: string): void {
     }
   });
 
-  // Escape closes an open reply, report or delete panel and returns to the button that opened it.
+  // Escape closes an open reply, report, delete or erase panel and returns to the button that opened it.
   root.addEventListener('keydown', (e) => {
     const panel = (e as KeyboardEvent).key === 'Escape' && (e.target as Element).closest('li.c .x, li.c .f');
     if (panel) panel.querySelector<HTMLButtonElement>('[data-act=close]')?.click();
