@@ -120,7 +120,7 @@ export const commentIntake: ServiceModule<Config> = {
       logger,
       run: async () => {
         const cleared = await network.run();
-        if (cleared > 0) logger.info({ cleared, days: config.RETENTION_NETWORK_DAYS }, 'network data past retention cleared');
+        if (cleared.comments + cleared.reports > 0) logger.info({ ...cleared, days: config.RETENTION_NETWORK_DAYS }, 'network data past retention cleared');
       },
     });
     return {

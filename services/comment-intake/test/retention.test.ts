@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
+import request from 'supertest';
 import { randomBytes } from 'node:crypto';
 import { uuidv7Floor } from '@parley/shared';
 import { NetworkDataRetention, enforceRetention } from '../src/domain/enforce-retention';
 import { intakeConfig } from '../src/config';
-import { approvedComment, bareContext, buildComment, buildSite, decide, seedSite, startIntake, submit, type IntakeHarness } from './support/intake';
+import { ORIGIN, approvedComment, bareContext, buildComment, buildSite, decide, seedSite, startIntake, submit, type IntakeHarness } from './support/intake';
 
 let h: IntakeHarness;
 
@@ -102,25 +103,50 @@ describe('retention of network data', () => {
     const now = Date.now();
     const [old1, old2, recent] = await writtenAt([now - 200 * DAY, now - 181 * DAY, now - 10 * DAY]);
     const job = new NetworkDataRetention(bareContext(h), 180);
-    expect(await job.run()).toBeGreaterThanOrEqual(2);
+    expect((await job.run()).comments).toBeGreaterThanOrEqual(2);
     for (const id of [old1!, old2!]) expect(await row(id)).toMatchObject({ ip_hash: '', ip_prefix: '', fingerprint: '', text: 'Written a while ago.', author_name: 'Ada Lovelace', status: 'pending' });
     expect((await row(recent!)).ip_prefix).toMatch(/\/(24|48)$/);
     // The next run starts where this one ended and finds nothing.
-    expect(await job.run()).toBe(0);
+    expect(await job.run()).toEqual({ comments: 0, reports: 0 });
   });
 
   it('when more comments are due than one transaction takes, then a fresh job clears them all', async () => {
     const now = Date.now();
     await writtenAt(Array.from({ length: 2_500 }, (_, i) => now - 365 * DAY - i * 1000));
-    expect(await new NetworkDataRetention(bareContext(h), 180).run()).toBe(2_500);
+    expect((await new NetworkDataRetention(bareContext(h), 180).run()).comments).toBe(2_500);
     const left = await sql<{ n: number }>`select count(*)::int as n from intake.comments where id < ${uuidv7Floor(now - 180 * DAY)}::uuid and ip_hash <> ''`.execute(h.infra.db.db);
     expect(left.rows[0]!.n).toBe(0);
   });
 
   it('when the window is 0 days, then nothing is cleared', async () => {
     const [old] = await writtenAt([Date.now() - 900 * DAY]);
-    expect(await new NetworkDataRetention(bareContext(h), 0).run()).toBe(0);
+    expect(await new NetworkDataRetention(bareContext(h), 0).run()).toEqual({ comments: 0, reports: 0 });
     expect((await row(old!)).ip_prefix).not.toBe('');
+  });
+
+  it('when reports were made longer ago than the window, then they lose their reader’s fingerprint, keep reason and note, and that reader may report again', async () => {
+    const c = await approvedComment(h, 'daily', 'reported-long-ago');
+    const report = (ua: string) => request(h.url).post(`/v1/comments/${c.id}/reports`).set('Origin', ORIGIN).set('User-Agent', ua).send({ reason: 'abuse', note: 'rude' });
+    const first = await report('reader-1');
+    const second = await report('reader-2');
+    const recent = await report('reader-3');
+    expect([first.status, second.status, recent.status]).toEqual([202, 202, 202]);
+    // Two of the three reports were made 200 days ago: ids are UUIDv7, so their ids say so.
+    for (const [res, days] of [[first, 200], [second, 190]] as const) {
+      await sql`update intake.reports set id = ${idAt(Date.now() - days * DAY)}::uuid where id = ${res.body.reportId}`.execute(h.infra.db.db);
+    }
+
+    expect((await new NetworkDataRetention(bareContext(h), 180).run()).reports).toBe(2);
+    const { rows } = await sql<{ fingerprint: string; reason: string; note: string }>`
+      select fingerprint, reason, note from intake.reports where comment_id = ${c.id} order by id`.execute(h.infra.db.db);
+    expect(rows.map((r) => [r.fingerprint.startsWith('cleared:'), r.reason, r.note])).toEqual([
+      [true, 'abuse', 'rude'],
+      [true, 'abuse', 'rude'],
+      [false, 'abuse', 'rude'],
+    ]);
+    // The once-per-reader rule now only knows the recent reader.
+    expect((await report('reader-1')).status).toBe(202);
+    expect((await report('reader-3')).status).toBe(409);
   });
 
   it('when the setting is read, then it defaults to 180 days', () => {

@@ -4,7 +4,7 @@ import { Streams, silentLogger, uuidv7, uuidv7Floor, type CommentsSubmittedV1, t
 import { eventually } from '@parley/shared/testing';
 import { applyPrivacyRequest } from '../src/domain/apply-privacy-request';
 import { RETENTION_ERASED, enforceRetention } from '../src/domain/enforce-retention';
-import { forgetNetworkData, type NetworkDataScan } from '../src/domain/forget-network-data';
+import { forgetNetworkData, forgetReporterFingerprints, type NetworkDataScan } from '../src/domain/forget-network-data';
 import { RetentionJob } from '../src/jobs/retention.job';
 import { buildSubmitted, modClient, startModeration, type ModerationHarness } from './support/moderation-harness';
 
@@ -378,5 +378,33 @@ describe('retention of network data', () => {
     expect(await network(old)).toEqual(CLEARED);
     expect(await network(recent)).not.toEqual(CLEARED);
     expect(await row(old)).toMatchObject({ state: 'held', erased_at: null });
+  });
+
+  it('when reports were made longer ago than the window, then the job clears their reporters’ fingerprints and keeps reason and note; recent ones stay', async () => {
+    const commentId = await submittedAgo(300);
+    const report = (daysAgo: number) => ({
+      id: idOf(daysAgo),
+      site: SITE,
+      comment_id: commentId,
+      reason: 'abuse',
+      note: 'rude to other readers',
+      reporter_fingerprint: randomBytes(32).toString('hex'),
+      reported_at: new Date(Date.now() - daysAgo * DAY),
+    });
+    const [old1, old2, recent] = [report(200), report(181), report(20)];
+    await h.db.withSchema('moderation').insertInto('reports').values([old1, old2, recent]).execute();
+    const reports = () =>
+      h.db.withSchema('moderation').selectFrom('reports').selectAll().where('comment_id', '=', commentId).orderBy('id').execute();
+
+    await new RetentionJob({ db: h.db, logger: silentLogger, everyMs: 3_600_000, unpublishedDays: 30, networkDays: 180 }).run();
+
+    const after = await reports();
+    expect(after).toEqual([
+      { ...old1, reporter_fingerprint: `cleared:${old1.id}` },
+      { ...old2, reporter_fingerprint: `cleared:${old2.id}` },
+      recent,
+    ]);
+    // A second pass, from the first report or from where a scan got, finds nothing more.
+    expect(await forgetReporterFingerprints(h.db, 180)).toBe(0);
   });
 });

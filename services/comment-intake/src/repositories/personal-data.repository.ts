@@ -87,3 +87,30 @@ export async function clearNetworkDataBetween(db: Db, after: string, before: str
     returning c.id`.execute(db);
   return r.rows.map((row) => row.id).sort();
 }
+
+/**
+ * A reader's fingerprint once retention cleared it: `cleared:` and the report's own id. No reader's
+ * fingerprint (a hex HMAC) takes that form, and each is unique, as the once-per-reader constraint
+ * on (comment, fingerprint) needs; the same reader may report that comment again.
+ */
+export const CLEARED_FINGERPRINT_PREFIX = 'cleared:';
+
+/**
+ * Clears the reader fingerprint of up to `limit` reports whose ids (UUIDv7, made when the report was
+ * made) lie strictly between `after` and `before`, in id order; returns the ids cleared. Reason and
+ * note stay: they are what moderators read.
+ */
+export async function clearReportFingerprintsBetween(db: Db, after: string, before: string, limit: number): Promise<string[]> {
+  const r = await sql<{ id: string }>`
+    with due as (
+      select id from intake.reports
+       where id > ${after}::uuid and id < ${before}::uuid and fingerprint not like ${CLEARED_FINGERPRINT_PREFIX + '%'}
+       order by id
+       limit ${limit}
+         for update
+    )
+    update intake.reports r set fingerprint = ${CLEARED_FINGERPRINT_PREFIX} || r.id
+      from due where r.id = due.id
+    returning r.id`.execute(db);
+  return r.rows.map((row) => row.id).sort();
+}

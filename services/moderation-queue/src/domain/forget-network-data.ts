@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { inChunks, uuidv7Floor } from '@parley/shared';
 import type { ModerationDb } from '../db/tables';
-import { clearNetworkDataBetween } from '../repositories/erasure.repository';
+import { clearNetworkDataBetween, clearReporterFingerprintsBetween } from '../repositories/erasure.repository';
 
 /** Comments cleared per transaction: a first run on a large table never holds one huge one. */
 const CHUNK = 1_000;
@@ -32,6 +32,32 @@ export async function forgetNetworkData(
   scan: NetworkDataScan = {},
   { now = new Date(), chunk = CHUNK, signal }: { now?: Date; chunk?: number; signal?: AbortSignal } = {},
 ): Promise<number> {
+  return clearOlderThan(db, days, scan, clearNetworkDataBetween, { now, chunk, signal });
+}
+
+/**
+ * The same window for reports: a report made more than `days` days ago loses its reader's
+ * fingerprint (the once-per-reader key); reason, note and the comment's report count stay. Report
+ * ids are intake's UUIDv7, so this too is an id range on the primary key, with its own `scan`.
+ */
+export async function forgetReporterFingerprints(
+  db: Kysely<ModerationDb>,
+  days: number,
+  scan: NetworkDataScan = {},
+  { now = new Date(), chunk = CHUNK, signal }: { now?: Date; chunk?: number; signal?: AbortSignal } = {},
+): Promise<number> {
+  return clearOlderThan(db, days, scan, clearReporterFingerprintsBetween, { now, chunk, signal });
+}
+
+type ClearBetween = (db: Kysely<ModerationDb>, range: { after: string | undefined; before: string }, limit: number) => Promise<string[]>;
+
+async function clearOlderThan(
+  db: Kysely<ModerationDb>,
+  days: number,
+  scan: NetworkDataScan,
+  clearBetween: ClearBetween,
+  { now, chunk, signal }: { now: Date; chunk: number; signal?: AbortSignal },
+): Promise<number> {
   const cutoff = now.getTime() - days * 86_400_000;
   // A window reaching back before 1970 has nothing to clear yet.
   if (days <= 0 || cutoff <= 0) return 0;
@@ -40,7 +66,7 @@ export async function forgetNetworkData(
   return inChunks(
     chunk,
     async () => {
-      const ids = await clearNetworkDataBetween(db, { after: scan.reached, before }, chunk);
+      const ids = await clearBetween(db, { after: scan.reached, before }, chunk);
       if (ids.length > 0) scan.reached = ids.at(-1);
       return ids.length;
     },

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { PeriodicJob, type Logger } from '@parley/shared';
 import type { ModerationDb } from '../db/tables';
 import { enforceRetention } from '../domain/enforce-retention';
-import { forgetNetworkData, type NetworkDataScan } from '../domain/forget-network-data';
+import { forgetNetworkData, forgetReporterFingerprints, type NetworkDataScan } from '../domain/forget-network-data';
 
 export interface RetentionJobOptions {
   db: Kysely<ModerationDb>;
@@ -18,7 +18,7 @@ export interface RetentionJobOptions {
 /**
  * Moderation's two retention windows (DESIGN §7) on one timer, one after the other: unpublished
  * comments lose their personal data and text (enforce-retention.ts), then every old comment its
- * network data (forget-network-data.ts). A window that fails is logged (its message only: an
+ * network data and every old report its reader's fingerprint (forget-network-data.ts). A window that fails is logged (its message only: an
  * error's other fields may quote personal data) and does not keep the other from running; the next
  * run tries it again. A first run on a large table may outlast the interval: the next one waits.
  */
@@ -31,6 +31,8 @@ export class RetentionJob {
    * where it got.
    */
   private readonly networkScan: NetworkDataScan = {};
+  /** The same for reports' fingerprints. */
+  private readonly reportScan: NetworkDataScan = {};
 
   constructor(private readonly o: RetentionJobOptions) {
     this.job = new PeriodicJob({ name: 'retention', everyMs: o.everyMs, logger: o.logger, run: (signal) => this.run(signal) });
@@ -56,9 +58,14 @@ export class RetentionJob {
       const cleared = await forgetNetworkData(db, networkDays, this.networkScan, { signal });
       if (cleared > 0) logger.info({ cleared, days: networkDays }, 'network data of comments past retention cleared');
     });
+    if (signal?.aborted) return;
+    await this.isolated('reports', async () => {
+      const cleared = await forgetReporterFingerprints(db, networkDays, this.reportScan, { signal });
+      if (cleared > 0) logger.info({ cleared, days: networkDays }, 'reporters’ fingerprints past retention cleared');
+    });
   }
 
-  private async isolated(window: 'unpublished' | 'network', step: () => Promise<void>): Promise<void> {
+  private async isolated(window: 'unpublished' | 'network' | 'reports', step: () => Promise<void>): Promise<void> {
     try {
       await step();
     } catch (err) {

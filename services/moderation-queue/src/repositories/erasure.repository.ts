@@ -118,6 +118,34 @@ export async function clearNetworkDataBetween(db: Db, range: { after: string | u
   return rows.map((r) => r.id).sort();
 }
 
+/**
+ * A reporter's fingerprint once retention cleared it: `cleared:` and the report's id. No fingerprint
+ * (a hex HMAC) takes that form, and each is unique, as the once-per-reader constraint needs.
+ */
+export const CLEARED_FINGERPRINT_PREFIX = 'cleared:';
+
+/**
+ * Clears the reporter fingerprint of up to `limit` reports whose ids (intake's UUIDv7, made when the
+ * report was) lie after `after` (from the first when undefined) and before `before`, in id order;
+ * returns the ids cleared. Reason, note and counts stay.
+ */
+export async function clearReporterFingerprintsBetween(db: Db, range: { after: string | undefined; before: string }, limit: number): Promise<string[]> {
+  const { after, before } = range;
+  const r = await sql<{ id: string }>`
+    with due as (
+      select id from ${sql.table(`${SCHEMA}.reports`)}
+       where id > ${after ?? '00000000-0000-0000-0000-000000000000'}::uuid and id < ${before}::uuid
+         and reporter_fingerprint not like ${CLEARED_FINGERPRINT_PREFIX + '%'}
+       order by id
+       limit ${limit}
+         for update
+    )
+    update ${sql.table(`${SCHEMA}.reports`)} r set reporter_fingerprint = ${CLEARED_FINGERPRINT_PREFIX} || r.id
+      from due where r.id = due.id
+    returning r.id`.execute(db);
+  return r.rows.map((row) => row.id).sort();
+}
+
 /** Records the comments as erased (those already recorded stay as they are). */
 export async function insertErasedComments(db: Db, site: string, ids: readonly string[], requestId: string, at: Date): Promise<void> {
   if (ids.length === 0) return;
