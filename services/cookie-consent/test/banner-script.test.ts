@@ -69,7 +69,7 @@ describe('openapi.json', () => {
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining(['/v1/consents', '/v1/sites/{site}/consent/config', '/v1/admin/sites/{site}/consent/chain/verify', '/v1/admin/sites/{site}/consent/records/export']),
+      expect.arrayContaining(['/v1/consents', '/v1/sites/{site}/consent/config', '/v1/sites/{site}/consents/{consentId}', '/v1/admin/sites/{site}/consent/chain/verify', '/v1/admin/sites/{site}/consent/records/export']),
     );
   });
 });

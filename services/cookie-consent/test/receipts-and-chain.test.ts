@@ -1,4 +1,4 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import request from 'supertest';
 import { sql } from 'kysely';
 import { startTestInfra, startTestService, type RunningTestService, type TestInfraHandle } from '@parley/shared/testing';
@@ -115,6 +115,31 @@ describe('history and export', () => {
     expect(other.status).toBe(404);
     const bad = await request(svc.url).get('/v1/admin/sites/daily/consent/records/by-consent/nope').set('Authorization', `Bearer ${adminA}`);
     expect(bad.status).toBe(400);
+  });
+
+  it('when a visitor asks for their own consent id, then they get each choice, the text shown and the very receipts they were given, without network data', async () => {
+    const first = await record({ action: 'accept_all', accepted: ['necessary', 'functional', 'analytics', 'marketing'], rejected: [] });
+    const second = await record({ consentId: first.consentId, action: 'withdraw', accepted: ['necessary'], rejected: ['functional', 'analytics', 'marketing'] });
+    const res = await request(svc.url).get(`/v1/sites/daily/consents/${first.consentId}`).set('Origin', ORIGIN);
+
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('private, no-store');
+    expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
+    expect(res.body).toMatchObject({ consentId: first.consentId, site: 'daily' });
+    expect(res.body.records.map((r: { action: string }) => r.action)).toEqual(['accept_all', 'withdraw']);
+    expect(res.body.records.map((r: { receipt: string }) => r.receipt)).toEqual([first.receipt, second.receipt]);
+    expect(res.body.records[1]).toMatchObject({ id: second.recordId, accepted: ['necessary'], shown: { language: 'en', texts: { acceptAll: 'Accept all' } } });
+    expect(JSON.stringify(res.body)).not.toMatch(/ipHash|ipPrefix|userAgent/);
+  });
+
+  it('when the consent id is unknown, belongs to another site or is not a UUID, then 404, 404 and 400', async () => {
+    const { consentId } = await record();
+    expect((await request(svc.url).get(`/v1/sites/daily/consents/${randomUUID()}`)).status).toBe(404);
+    const other = await request(svc.url).get(`/v1/sites/weekly/consents/${consentId}`);
+    expect(other.status).toBe(404);
+    const bad = await request(svc.url).get('/v1/sites/daily/consents/nope');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: expect.any(String), errors: [{ path: 'params.consentId' }] });
   });
 
   it('when an admin exports a range, then NDJSON and CSV stream every record of that site only', async () => {

@@ -1,4 +1,5 @@
-import { NotFoundError, type ConsentRecord } from '@parley/shared';
+import { NotFoundError, type ConsentRecord, type VisitorConsentHistory } from '@parley/shared';
+import { receiptClaims } from './chain-appender';
 import { findConfigRevision } from '../repositories/config-revision.repository';
 import { findRecordsByConsentId } from '../repositories/record.repository';
 import type { UseCaseContext } from './context';
@@ -25,4 +26,31 @@ export async function consentHistory(ctx: UseCaseContext, site: string, consentI
     });
   }
   return out;
+}
+
+/** The visitor's own view of their consent id (visitorConsentHistorySchema): no network data, receipts included. */
+export async function visitorConsentHistory(ctx: UseCaseContext, site: string, consentId: string): Promise<VisitorConsentHistory> {
+  const entries = await consentHistory(ctx, site, consentId);
+  return {
+    consentId,
+    site,
+    records: entries.map(({ record: r, shown }) => ({
+      id: r.id,
+      seq: r.seq,
+      revision: r.revision,
+      configHash: r.configHash,
+      action: r.action,
+      accepted: r.accepted,
+      rejected: r.rejected,
+      services: r.services,
+      language: r.language,
+      pageUrl: r.pageUrl,
+      gpc: r.gpc,
+      recordedAt: r.recordedAt,
+      hash: r.hash,
+      // Ed25519 is deterministic: under the same key this is the receipt the visitor got then.
+      receipt: ctx.signer.sign(receiptClaims(r, ctx.issuer)),
+      shown: shown && { contentHash: shown.contentHash, language: shown.language, texts: shown.texts, categories: shown.categories },
+    })),
+  };
 }

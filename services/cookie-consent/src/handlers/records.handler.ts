@@ -1,7 +1,7 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { once } from 'node:events';
 import { consentRangeQuerySchema, parseOrThrow, siteOf, ValidationError, UUID_RE } from '@parley/shared';
-import { consentHistory } from '../domain/consent-history';
+import { consentHistory, visitorConsentHistory } from '../domain/consent-history';
 import type { UseCaseContext } from '../domain/context';
 import { csvHeader, csvRow, exportRecords } from '../domain/export-records';
 import { verifyChain } from '../domain/verify-chain';
@@ -17,14 +17,24 @@ async function write(res: Response, chunk: string): Promise<void> {
   if (!res.write(chunk)) await once(res, 'drain');
 }
 
+function consentIdOf(req: Request): string {
+  const consentId = String(req.params.consentId);
+  if (!UUID_RE.test(consentId)) throw new ValidationError([{ path: 'params.consentId', message: 'must be a UUID' }], 400);
+  return consentId;
+}
+
 export function recordsHandlers(ctx: UseCaseContext) {
   const verify: RequestHandler = async (req, res) => {
     res.json(await verifyChain(ctx, rangeOf(req.query, siteOf(res).id)));
   };
   const history: RequestHandler = async (req, res) => {
-    const consentId = String(req.params.consentId);
-    if (!UUID_RE.test(consentId)) throw new ValidationError([{ path: 'params.consentId', message: 'must be a UUID' }], 400);
+    const consentId = consentIdOf(req);
     res.json({ consentId, items: await consentHistory(ctx, siteOf(res).id, consentId) });
+  };
+  /** The visitor's own records: the consent id from their cookie is the key (no network data). */
+  const visitorHistory: RequestHandler = async (req, res) => {
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.json(await visitorConsentHistory(ctx, siteOf(res).id, consentIdOf(req)));
   };
   /** NDJSON (default) or CSV (`format=csv` or `Accept: text/csv`), streamed page by page. */
   const exportRange: RequestHandler = async (req, res) => {
@@ -47,5 +57,5 @@ export function recordsHandlers(ctx: UseCaseContext) {
       res.destroy(err instanceof Error ? err : new Error(String(err)));
     }
   };
-  return { verify, history, exportRange };
+  return { verify, history, visitorHistory, exportRange };
 }

@@ -9,6 +9,7 @@ import {
   consentRevisionSchema,
   recordConsentBodySchema,
   recordConsentResponseSchema,
+  visitorConsentHistorySchema,
   jsonContent,
   openApiRoute,
   problemResponses,
@@ -44,6 +45,13 @@ export function buildOpenApiDocument(): object {
     summary: "Record a visitor's choice; the Origin must be on the site's allow-list",
     request: { headers: z.object({ 'idempotency-key': z.string().optional(), 'sec-gpc': z.literal('1').optional() }), body: { required: true, ...json(recordConsentBodySchema) } },
     responses: { 201: { description: 'Recorded, with a signed receipt (JWS)', ...json(recordConsentResponseSchema) }, ...problems(400, 403, 404, 413, 415, 422, 429, 503) },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/sites/{site}/consents/{consentId}',
+    summary: "A visitor's own records: each choice, the text it was made under and its receipt; the consent id from their cookie is the key (no network data)",
+    request: { params: z.object({ site: z.string(), consentId: z.uuid() }) },
+    responses: { 200: { description: 'The consent id’s history, oldest first', ...json(visitorConsentHistorySchema) }, ...problems(400, 404) },
   });
   registry.registerPath({
     method: 'get',

@@ -137,6 +137,25 @@ export const recordConsentResponseSchema = z.object({
 });
 export type RecordConsentResponse = z.infer<typeof recordConsentResponseSchema>;
 
+/**
+ * What a visitor may read of their own consent id: each choice, the text it was made under and its
+ * receipt (signed again), without the network data (IP hash, prefix, user agent), which the
+ * operator's lookup shows. The consent id, random and kept in the visitor's cookie, is the key.
+ */
+export const visitorConsentHistorySchema = z.object({
+  consentId: z.uuid(),
+  site: siteIdSchema,
+  records: z.array(
+    consentRecordSchema.pick({ id: true, seq: true, revision: true, configHash: true, action: true, accepted: true, rejected: true, services: true, language: true, pageUrl: true, gpc: true, recordedAt: true, hash: true }).extend({
+      /** The record's receipt (JWS, EdDSA), as POST /v1/consents answered it; verify with /.well-known/jwks.json. */
+      receipt: z.string(),
+      /** The texts and categories shown, in the language recorded; null if that revision is gone. */
+      shown: z.object({ contentHash: z.string(), language: z.string(), texts: z.unknown(), categories: z.unknown() }).nullable(),
+    }),
+  ),
+});
+export type VisitorConsentHistory = z.infer<typeof visitorConsentHistorySchema>;
+
 /** A date range for verification and export: `from` inclusive, `to` exclusive. */
 export const consentRangeQuerySchema = z
   .strictObject({
