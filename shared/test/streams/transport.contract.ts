@@ -220,17 +220,8 @@ export function describeTransportContract(
 
     test('when a handler is still running, then its message stays pending until the handler resolves', async () => {
       const s = stream();
-      const gate = deferred();
-      const entered = deferred();
-      subscribe(transport, {
-        stream: s,
-        group,
-        consumer: 'c1',
-        handler: async () => {
-          entered.resolve();
-          await gate.promise;
-        },
-      });
+      const { gate, entered, handler } = holdingHandler();
+      subscribe(transport, { stream: s, group, consumer: 'c1', handler });
       await transport.publish(s, message());
       await entered.promise;
 
@@ -267,18 +258,10 @@ export function describeTransportContract(
 
     test('when a consumer is stopped while its handler fails, then the message is handed to another consumer at once', async () => {
       const s = stream();
-      const gate = deferred();
-      const entered = deferred();
-      const victim = subscribe(transport, {
-        stream: s,
-        group,
-        consumer: 'leaving',
-        handler: async () => {
-          entered.resolve();
-          await gate.promise;
-          throw new Error('interrupted by shutdown');
-        },
+      const { gate, entered, handler } = holdingHandler(() => {
+        throw new Error('interrupted by shutdown');
       });
+      const victim = subscribe(transport, { stream: s, group, consumer: 'leaving', handler });
       const entryId = await transport.publish(s, message());
       await entered.promise;
       const stopped = victim.stop();
@@ -295,19 +278,9 @@ export function describeTransportContract(
 
     test('when stop() is called mid-handler, then it resolves only after the handler finished and its message is acked', async () => {
       const s = stream();
-      const gate = deferred();
-      const entered = deferred();
       const events: string[] = [];
-      const sub = subscribe(transport, {
-        stream: s,
-        group,
-        consumer: 'c1',
-        handler: async () => {
-          entered.resolve();
-          await gate.promise;
-          events.push('handler done');
-        },
-      });
+      const { gate, entered, handler } = holdingHandler(() => events.push('handler done'));
+      const sub = subscribe(transport, { stream: s, group, consumer: 'c1', handler });
       await transport.publish(s, message());
       await entered.promise;
       const stopped = sub.stop().then(() => events.push('stopped'));
@@ -370,17 +343,8 @@ export function describeTransportContract(
 
       test('when a handler is still running, then its entry stays until it is acknowledged', async () => {
         const s = stream();
-        const gate = deferred();
-        const entered = deferred();
-        subscribe(transport, {
-          stream: s,
-          group,
-          consumer: 'c1',
-          handler: async () => {
-            entered.resolve();
-            await gate.promise;
-          },
-        });
+        const { gate, entered, handler } = holdingHandler();
+        subscribe(transport, { stream: s, group, consumer: 'c1', handler });
         await transport.publish(s, message());
         await entered.promise;
 
@@ -622,6 +586,18 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): 
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/** A handler that says when it has started, then waits for `gate`; `after` runs once the gate opens. */
+export function holdingHandler(after: () => void = () => undefined) {
+  const gate = deferred();
+  const entered = deferred();
+  const handler = async () => {
+    entered.resolve();
+    await gate.promise;
+    after();
+  };
+  return { gate, entered, handler };
 }
 
 /** Polls until the condition holds; fails the test with `what` after the timeout. */
