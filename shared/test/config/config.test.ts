@@ -28,6 +28,12 @@ describe('loadConfig', () => {
     expect(message).not.toContain('hunter2');
   });
 
+  it('when STREAM_RETENTION_HOURS is read, then it defaults to a week, 0 turns it off and a negative is refused', () => {
+    expect(loadConfig(schema, { SECRET: key }).STREAM_RETENTION_HOURS).toBe(168);
+    expect(loadConfig(schema, { SECRET: key, STREAM_RETENTION_HOURS: '0' }).STREAM_RETENTION_HOURS).toBe(0);
+    expect(() => loadConfig(schema, { SECRET: key, STREAM_RETENTION_HOURS: '-1' })).toThrow(/STREAM_RETENTION_HOURS/);
+  });
+
   it('when a variable is set but empty, then it counts as unset', () => {
     expect(loadConfig(schema, { SECRET: key, PORT: '' }).PORT).toBe(4001);
   });
