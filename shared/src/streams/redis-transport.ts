@@ -115,7 +115,11 @@ export function createRedisTransport(opts: RedisTransportOptions): StreamTranspo
     // Never past what a group still needs: its oldest pending entry, or the first it has not read.
     // Both only move forward, so a bound read now stays safe until the XTRIM below.
     let keepFrom = cutoff;
-    const groups = await conn.xinfo('GROUPS', key).then(parseGroupsReply, () => []);
+    // A missing stream has no groups; any other failure must stop the trim, not let it ignore the groups.
+    const groups = await conn.xinfo('GROUPS', key).then(parseGroupsReply, (err: unknown) => {
+      if (err instanceof Error && /no such key/i.test(err.message)) return [];
+      throw err;
+    });
     for (const g of groups) {
       const oldest = g.pending > 0 ? parseOldestPending(await conn.xpending(key, g.name)) : undefined;
       for (const id of [oldest, nextStreamId(g.lastDeliveredId)]) {
