@@ -3,31 +3,19 @@ import type { CommentRow, IntakeDb } from '../db/tables';
 
 type Db = Kysely<IntakeDb>;
 
-/** A site's comments written with this email (keyed hash), oldest first, erased ones left out. */
-export async function findCommentsByEmailHash(db: Db, siteId: string, emailHash: string, limit: number): Promise<CommentRow[]> {
-  return db
-    .selectFrom('intake.comments')
-    .selectAll()
-    .where('email_hash', '=', emailHash)
-    .where('site_id', '=', siteId)
-    .where('erased_at', 'is', null)
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+/** The site's comments written with this email (keyed hash), erased ones left out. */
+function byEmailHash(db: Db, siteId: string, emailHash: string) {
+  return db.selectFrom('intake.comments').selectAll().where('email_hash', '=', emailHash).where('site_id', '=', siteId).where('erased_at', 'is', null);
 }
 
-/** Locks, in id order, the site's comments written with this email (keyed hash), erased ones left out. */
+/** The person's comments on the site, oldest first (an export). */
+export async function findCommentsByEmailHash(db: Db, siteId: string, emailHash: string, limit: number): Promise<CommentRow[]> {
+  return byEmailHash(db, siteId, emailHash).orderBy('created_at').orderBy('id').limit(limit).execute();
+}
+
+/** The person's comments on the site, locked in id order (an erasure). */
 export async function lockCommentsByEmailHash(db: Db, siteId: string, emailHash: string): Promise<CommentRow[]> {
-  return db
-    .selectFrom('intake.comments')
-    .selectAll()
-    .where('email_hash', '=', emailHash)
-    .where('site_id', '=', siteId)
-    .where('erased_at', 'is', null)
-    .orderBy('id')
-    .forUpdate()
-    .execute();
+  return byEmailHash(db, siteId, emailHash).orderBy('id').forUpdate().execute();
 }
 
 /**

@@ -6,6 +6,13 @@ import { clearNetworkDataBetween, clearReporterFingerprintsBetween } from '../re
 /** Comments cleared per transaction: a first run on a large table never holds one huge one. */
 const CHUNK = 1_000;
 
+/** The clock, the chunk size (rows per transaction) and the service's stop signal of one run. */
+export interface WindowOptions {
+  now?: Date;
+  chunk?: number;
+  signal?: AbortSignal;
+}
+
 /** How far the scan of older comments got, kept by its caller from one run to the next. */
 export interface NetworkDataScan {
   /** The last id cleared so far: the next run looks only after it (undefined: from the first comment). */
@@ -30,9 +37,9 @@ export async function forgetNetworkData(
   db: Kysely<ModerationDb>,
   days: number,
   scan: NetworkDataScan = {},
-  { now = new Date(), chunk = CHUNK, signal }: { now?: Date; chunk?: number; signal?: AbortSignal } = {},
+  options: WindowOptions = {},
 ): Promise<number> {
-  return clearOlderThan(db, days, scan, clearNetworkDataBetween, { now, chunk, signal });
+  return clearOlderThan(db, days, scan, clearNetworkDataBetween, options);
 }
 
 /**
@@ -44,9 +51,9 @@ export async function forgetReporterFingerprints(
   db: Kysely<ModerationDb>,
   days: number,
   scan: NetworkDataScan = {},
-  { now = new Date(), chunk = CHUNK, signal }: { now?: Date; chunk?: number; signal?: AbortSignal } = {},
+  options: WindowOptions = {},
 ): Promise<number> {
-  return clearOlderThan(db, days, scan, clearReporterFingerprintsBetween, { now, chunk, signal });
+  return clearOlderThan(db, days, scan, clearReporterFingerprintsBetween, options);
 }
 
 type ClearBetween = (db: Kysely<ModerationDb>, range: { after: string | undefined; before: string }, limit: number) => Promise<string[]>;
@@ -56,7 +63,7 @@ async function clearOlderThan(
   days: number,
   scan: NetworkDataScan,
   clearBetween: ClearBetween,
-  { now, chunk, signal }: { now: Date; chunk: number; signal?: AbortSignal },
+  { now = new Date(), chunk = CHUNK, signal }: WindowOptions,
 ): Promise<number> {
   const cutoff = now.getTime() - days * 86_400_000;
   // A window reaching back before 1970 has nothing to clear yet.
