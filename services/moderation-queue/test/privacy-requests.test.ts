@@ -179,6 +179,46 @@ describe('privacy requests', () => {
     expect(await row(later.payload.commentId)).toMatchObject({ state: 'held', author_name: 'Erase Me', text: later.payload.text });
   });
 
+  it('when an operator erases by email, then the author is forgotten with their trust, unless they wrote after the request: then only the erased approvals are taken back', async () => {
+    const approve = async (e: ReturnType<typeof buildSubmitted>) => {
+      expect(await h.submit(e)).toBe('held');
+      expect((await mod().decide(e.payload.commentId, { action: 'approve', expectedState: 'held' })).status).toBe(200);
+    };
+    const gone = hex('forget-me@example.org');
+    const stays = hex('came-back@example.org');
+    const goneComments = [buildSubmitted(SITE, { author: { emailHash: gone } }), buildSubmitted(SITE, { author: { emailHash: gone } })];
+    const staysComments = [buildSubmitted(SITE, { author: { emailHash: stays } }), buildSubmitted(SITE, { author: { emailHash: stays } })];
+    for (const e of [...goneComments, ...staysComments]) await approve(e);
+    expect((await mod().trust(gone)).status).toBe(204);
+    expect((await mod().author(gone)).body).toMatchObject({ trusted: true, approvedCount: 2 });
+    const requestedAt = new Date().toISOString();
+    await approve(buildSubmitted(SITE, { author: { emailHash: stays }, submittedAt: new Date(Date.parse(requestedAt) + 60_000).toISOString() }));
+    expect((await mod().author(stays)).body).toMatchObject({ trusted: true, approvedCount: 3 });
+
+    await deliver(
+      privacyRequest(SITE, { commentIds: goneComments.map((e) => e.payload.commentId), emailHash: gone, requestedAt }),
+      privacyRequest(SITE, { commentIds: staysComments.map((e) => e.payload.commentId), emailHash: stays, requestedAt }),
+    );
+
+    expect((await mod().author(gone)).status).toBe(404);
+    expect(await h.db.withSchema('moderation').selectFrom('authors').select('author_key').where('author_key', '=', gone).execute()).toEqual([]);
+    expect((await mod().author(stays)).body).toMatchObject({ trusted: true, approvedCount: 1 });
+  });
+
+  it('when a reader erases one approved comment, then they keep their trust with one approval less', async () => {
+    const key = hex('keeps-trust@example.org');
+    const comments = [buildSubmitted(SITE, { author: { emailHash: key } }), buildSubmitted(SITE, { author: { emailHash: key } })];
+    for (const e of comments) {
+      expect(await h.submit(e)).toBe('held');
+      expect((await mod().decide(e.payload.commentId, { action: 'approve', expectedState: 'held' })).status).toBe(200);
+    }
+
+    await deliver(privacyRequest(SITE, { commentIds: [comments[0]!.payload.commentId], by: 'author' }));
+
+    expect((await row(comments[0]!.payload.commentId))?.state).toBe('deleted');
+    expect((await mod().author(key)).body).toMatchObject({ trusted: true, approvedCount: 1 });
+  });
+
   it('when an erasure is delivered again, or the same request comes again, then nothing more changes', async () => {
     const e = buildSubmitted(SITE);
     await h.submit(e);

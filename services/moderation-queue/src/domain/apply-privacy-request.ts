@@ -7,6 +7,7 @@ import {
   deletePendingWebhookDeliveries,
   deleteUnusedTokens,
   eraseCommentRows,
+  forgetErasedAuthors,
   insertErasedComments,
   lockCommentWrites,
   lockCommentsForErasure,
@@ -26,12 +27,12 @@ export const PRIVACY_ERASED = 'PRIVACY_ERASED';
  * site's other comments written with the subject's email hash up to the request, never another
  * site's. Each becomes `deleted` (out of every queue; no decision applies to a deleted comment)
  * with nothing of its author or text, its history keeps its codes with a PRIVACY_ERASED entry,
- * its pending webhook calls are dropped, and what the site's classifier learnt from it is
- * unlearnt. Nothing is published: intake made the change. Comments named before moderation had
- * them are recorded, so that they are dropped when they come. Bans stay as they are: they protect
- * the publisher, hold only keyed hashes, and a moderator can lift them.
- * A redelivery, or a later event of the same request, finds the comments erased and does nothing.
- * Returns the queue changes, one per comment erased now.
+ * its pending webhook calls are dropped, what the site's classifier learnt from it is unlearnt,
+ * and so is its author's trust (forgetErasedAuthors). Nothing is published: intake made the
+ * change. Comments named before moderation had them are recorded, so that they are dropped when
+ * they come. Bans stay as they are: they protect the publisher, hold only keyed hashes, and a
+ * moderator can lift them. A redelivery, or a later event of the same request, finds the comments
+ * erased and does nothing. Returns the queue changes, one per comment erased now.
  */
 export async function applyPrivacyRequest(trx: Kysely<ModerationDb>, event: PrivacyRequestsV1, now: Date): Promise<QueueChange[]> {
   const p = event.payload;
@@ -51,6 +52,9 @@ export async function applyPrivacyRequest(trx: Kysely<ModerationDb>, event: Priv
     detail: `erased at ${byAuthor ? 'its author’s' : 'an operator’s'} request (privacy request ${p.requestId})`,
   };
   await eraseCommentRows(trx, ids, reason, now, 'deleted');
+  const approvedByKey = new Map<string, number>();
+  for (const row of rows) if (row.state === 'approved') approvedByKey.set(row.author_key, (approvedByKey.get(row.author_key) ?? 0) + 1);
+  await forgetErasedAuthors(trx, event.site, { emailHash: p.subject.emailHash, approvedByKey });
   for (const row of rows) {
     await insertCommentEvent(trx, {
       comment_id: row.id,

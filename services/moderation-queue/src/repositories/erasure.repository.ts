@@ -47,6 +47,28 @@ export async function lockCommentsForErasure(
     .execute();
 }
 
+/**
+ * What moderation remembers of the erased comments' authors (the `authors` row: trusted, approved
+ * count). Call after eraseCommentRows. A request naming the person's email forgets their row on
+ * the site, whoever marked them trusted, unless they wrote on the site after the request (the only
+ * comments still under their key then): a later comment starts as a first-time author. Every
+ * erased approved comment takes back its count; an author who erased one comment keeps their trust.
+ */
+export async function forgetErasedAuthors(db: Db, site: string, by: { emailHash: string | null; approvedByKey: ReadonlyMap<string, number> }): Promise<void> {
+  if (by.emailHash !== null) {
+    await sql`
+      delete from ${sql.table(`${SCHEMA}.authors`)} a
+       where a.site = ${site} and a.author_key = ${by.emailHash}
+         and not exists (select 1 from ${sql.table(`${SCHEMA}.comments`)} c where c.site = a.site and c.author_key = a.author_key)`.execute(db);
+  }
+  if (by.approvedByKey.size === 0) return;
+  await sql`
+    update ${sql.table(`${SCHEMA}.authors`)} a
+       set approved_count = greatest(0, a.approved_count - x.n), updated_at = now()
+      from unnest(${[...by.approvedByKey.keys()]}::text[], ${[...by.approvedByKey.values()]}::int[]) as x(author_key, n)
+     where a.site = ${site} and a.author_key = x.author_key`.execute(db);
+}
+
 /** The states of comments no reader sees, now or any more: retention erases them (DESIGN §7). */
 export const UNPUBLISHED_STATES = ['spam', 'rejected', 'removed', 'deleted'] as const satisfies readonly CommentState[];
 
