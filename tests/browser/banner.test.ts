@@ -105,6 +105,38 @@ describe('banner.js in Chromium', () => {
     }
   });
 
+  it('when a visitor who chose downloads their consent records, then the file holds each choice with the receipt the banner got', async () => {
+    const { context, page } = await h.open();
+    try {
+      // Before any choice there is nothing to download.
+      await banner(page).getByRole('button', { name: 'Preferences' }).click();
+      await prefs(page).waitFor();
+      expect(await prefs(page).getByRole('button', { name: 'Download my consent records' }).count()).toBe(0);
+      await prefs(page).getByRole('button', { name: 'Reject all' }).click();
+      await page.waitForFunction(() => (window as any).Parley.consent.get()?.receipt !== undefined);
+      await page.locator('#settings').click();
+      await prefs(page).getByRole('button', { name: 'Accept all' }).click();
+      await page.waitForFunction(() => (window as any).Parley.consent.get()?.receipt !== undefined);
+      const state = await page.evaluate(() => (window as any).Parley.consent.get());
+      await recordsOf(state.id, 2);
+
+      await page.locator('#settings').click();
+      const [download] = await Promise.all([page.waitForEvent('download'), prefs(page).getByRole('button', { name: 'Download my consent records' }).click()]);
+      expect(download.suggestedFilename()).toBe(`consent-${state.id}.json`);
+      const chunks: Buffer[] = [];
+      for await (const c of (await download.createReadStream())!) chunks.push(c as Buffer);
+      const file = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      expect(file).toMatchObject({ consentId: state.id, site: SITE });
+      expect(file.records.map((r: { action: string }) => r.action)).toEqual(['reject_all', 'accept_all']);
+      expect(file.records[1].receipt).toBe(state.receipt);
+      expect(file.records[1].shown).toMatchObject({ language: 'en', texts: { title: 'Your privacy choices' } });
+      // The same records for a publisher's own page, through the API.
+      expect(await page.evaluate(() => (window as any).Parley.consent.history())).toEqual(file);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('when the visitor uses only the keyboard, then preferences open, toggle, save and give focus back', async () => {
     const { context, page } = await h.open();
     try {

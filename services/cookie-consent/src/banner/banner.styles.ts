@@ -24,4 +24,5 @@ label{display:flex;gap:10px;align-items:center;font-weight:600}
 input{width:20px;height:20px;margin:0;accent-color:var(--parley-accent,#1a1a1a)}
 .sr{position:fixed;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .s{font-weight:400;margin:4px 0 0 30px}
+.l{min-width:0;margin-top:12px;padding:4px 0;border-color:transparent;background:none;font-weight:400;text-decoration:underline;color:var(--parley-link,#0b57d0)}
 .x{position:absolute;top:8px;inset-inline-end:8px;min-width:0;padding:2px 10px;border-color:transparent}`;

@@ -25,6 +25,7 @@ interface Texts {
   policyLabel: string;
   gpcNotice: string;
   saved: string;
+  records: string;
   categories: Record<string, { label: string; description: string }>;
 }
 interface Config {
@@ -219,6 +220,25 @@ function record(action: string, accepted: string[]): void {
   void send(true);
 }
 
+/** The visitor's own records (each choice, the texts it was made under, its signed receipt), or null before any choice. */
+function history(): Promise<unknown> {
+  if (!stored) return Promise.resolve(null);
+  return fetch(`${base}/v1/sites/${encodeURIComponent(site!)}/consents/${stored.i}`, { credentials: 'omit' }).then((r) =>
+    r.ok ? r.json() : Promise.reject(new Error(String(r.status))),
+  );
+}
+
+/** Saves the records as a file the visitor keeps: the receipts in it verify against the published key. */
+function downloadRecords(): void {
+  void history().then((h) => {
+    const a = d.createElement('a');
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(h, null, 2)], { type: 'application/json' }));
+    a.download = `consent-${stored!.i}.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }, () => undefined);
+}
+
 function choose(action: string, accepted: string[], excluded: string[] = []): void {
   const c = cfg!;
   const before = stored && valid(stored) ? stored.a : [];
@@ -278,6 +298,7 @@ function mount(): ShadowRoot {
       );
     }
     else if (a === 'x') closePrefs();
+    else if (a === 'h') downloadRecords();
   });
   // A polite live region that outlives the dialogs, so "saved" is announced after they close.
   status = d.createElement('div');
@@ -349,7 +370,7 @@ function openPrefs(opener?: Element | null): void {
     'm',
     'true',
     'pp',
-    `<h2 id="ppt">${esc(texts.preferences)}</h2><p id="ppd">${esc(texts.description)}</p>${gpc ? `<p class="g">${esc(texts.gpcNotice)}</p>` : ''}${rows}${buttons(true)}<button type="button" class="x" data-a="x" aria-label="${esc(texts.close)}">×</button>`,
+    `<h2 id="ppt">${esc(texts.preferences)}</h2><p id="ppd">${esc(texts.description)}</p>${gpc ? `<p class="g">${esc(texts.gpcNotice)}</p>` : ''}${rows}${buttons(true)}${prior && texts.records ? `<button type="button" class="l" data-a="h">${esc(texts.records)}</button>` : ''}<button type="button" class="x" data-a="x" aria-label="${esc(texts.close)}">×</button>`,
   );
   overlay.appendChild(prefsEl);
   prefsEl.addEventListener('keydown', (e) => {
@@ -429,6 +450,7 @@ w.Parley.consent = {
     return () => listeners.splice(listeners.indexOf(fn) >>> 0, 1);
   },
   showPreferences: () => openPrefs(),
+  history,
 };
 
 // Before anything else the page may run: everything is denied until the visitor chooses.

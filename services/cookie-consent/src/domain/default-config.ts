@@ -27,6 +27,7 @@ export const DEFAULT_CONSENT_CONFIG: ConsentConfig = consentConfigSchema.parse({
       policyLabel: 'Privacy policy',
       gpcNotice: 'Your browser sends a Global Privacy Control signal, so marketing is off unless you switch it on.',
       saved: 'Your choices have been saved.',
+      records: 'Download my consent records',
       categories: {
         necessary: { label: 'Strictly necessary', description: 'Needed for the site to work, for example to remember this choice. Always on.' },
         functional: { label: 'Functional', description: 'Remember your settings, such as your name in the comment form.' },

@@ -40,6 +40,8 @@ export const consentTextsSchema = z.strictObject({
   gpcNotice: text(300),
   /** Announced to screen readers (aria-live) once a choice is stored. */
   saved: text(200).default('Your choices have been saved.'),
+  /** The preferences' link to the visitor's own consent records (a download, receipts included). */
+  records: text(100).default('Download my consent records'),
   categories: z.record(slug, z.strictObject({ label: text(100), description: text(1000) })),
 });
 
