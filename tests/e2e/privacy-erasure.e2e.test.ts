@@ -1,7 +1,7 @@
 /**
  * An operator erases one person's comments through comment-intake; over real Redis and Postgres
  * `privacy.requests` reaches moderation-queue, which erases its copy: neither service keeps the
- * person's name, email or words.
+ * person's name, email or words. The export before it leads to moderation's records of the person.
  */
 import request from 'supertest';
 import { eventually } from '@parley/shared/testing';
@@ -46,11 +46,22 @@ describe('erasing one person’s comments end to end', () => {
     await eventually(async () => (await page('rates')).body.total === 3, 15_000);
 
     // The key reaches intake through `api-keys.changed`.
-    const erase = () => request(intake.url).post('/v1/admin/sites/ledger/privacy-requests').set(admin).send({ kind: 'erase', email });
-    const res = await eventually(async () => {
-      const r = await erase();
+    const ask = (kind: 'export' | 'erase') => request(intake.url).post('/v1/admin/sites/ledger/privacy-requests').set(admin).send({ kind, email });
+    const exported = await eventually(async () => {
+      const r = await ask('export');
       return r.status === 401 ? undefined : r;
     }, 10_000);
+    expect(exported.body.comments).toHaveLength(2);
+    // Moderation's records about the person, found by the key the export names.
+    const author = () => request(moderation.url).get(`/v1/sites/ledger/authors/${exported.body.authorKey as string}`).set(admin);
+    const before = await eventually(async () => {
+      const r = await author();
+      return r.status === 200 && r.body.comments.length === 2 ? r : undefined;
+    }, 15_000);
+    expect(before.body.comments.map((c: { id: string }) => c.id).sort()).toEqual([...ids].sort());
+    expect(before.body).toMatchObject({ trusted: true, approvedCount: 2 });
+
+    const res = await ask('erase');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ kind: 'erase', erased: 2 });
     const left = await page('rates');
@@ -65,5 +76,7 @@ describe('erasing one person’s comments end to end', () => {
       expect(JSON.stringify(copy)).not.toMatch(/Forget|Rates should|levy|example\.org/);
       expect(copy.author).toMatchObject({ emailDomain: null, website: null });
     }
+    // Moderation forgot the author too, trust included.
+    expect((await author()).status).toBe(404);
   });
 });

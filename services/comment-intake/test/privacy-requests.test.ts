@@ -38,7 +38,7 @@ describe('an operator asks for one person’s data', () => {
     const res = await ask({ kind: 'export', email });
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toMatch(/no-store/);
-    expect(res.body).toMatchObject({ kind: 'export', truncated: false });
+    expect(res.body).toMatchObject({ kind: 'export', truncated: false, authorKey: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(res.body.comments.map((c: { id: string }) => c.id)).toEqual([a.id, b.body.id]);
     expect(res.body.comments[0]).toMatchObject({ thread: 'export', status: 'approved', name: 'Grace Hopper', email, website: 'https://grace.example.org', text: 'First, on the budget.' });
     expect(res.body.comments[0].ipPrefix).toMatch(/\/(24|48)$/);
@@ -125,7 +125,7 @@ describe('a reader erases a comment of theirs', () => {
     const res = await exported();
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toMatch(/no-store/);
-    expect(res.body).toMatchObject({ kind: 'export', truncated: false });
+    expect(res.body).toMatchObject({ kind: 'export', truncated: false, authorKey: null });
     expect(res.body.comments).toEqual([
       expect.objectContaining({ id: c.id, thread: 'reader-export', status: 'approved', name: 'Rita', email: 'rita@example.org', website: 'https://rita.example.org', text: 'My words.' }),
     ]);

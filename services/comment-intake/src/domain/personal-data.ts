@@ -52,6 +52,8 @@ export async function exportPersonalData(ctx: IntakeContext, subject: PrivacySub
     requestId,
     kind: 'export',
     truncated,
+    // Moderation keys an author with an email by its hash (authorKeyOf); intake computed it just now.
+    authorKey: subject.email === undefined ? null : hashes.emailHash,
     comments: kept.map((r) => ({
       id: r.id,
       thread: r.thread_id,

@@ -35,6 +35,12 @@ export const privacyExportSchema = z.object({
   kind: z.literal('export'),
   comments: z.array(exportedCommentSchema),
   truncated: z.boolean(),
+  /**
+   * An operator's export: the key moderation-queue knows the person by on the site. Its
+   * `GET /v1/sites/:site/authors/:authorKey` holds moderation's records about them (their comments
+   * with every verdict and reason, trust, ban). Null for a reader's export of one comment.
+   */
+  authorKey: z.string().nullable(),
 });
 export type PrivacyExport = z.infer<typeof privacyExportSchema>;
 
