@@ -6,7 +6,7 @@ import { applyPrivacyRequest } from '../src/domain/apply-privacy-request';
 import { RETENTION_ERASED, enforceRetention } from '../src/domain/enforce-retention';
 import { forgetNetworkData, forgetReporterFingerprints, type NetworkDataScan } from '../src/domain/forget-network-data';
 import { RetentionJob } from '../src/jobs/retention.job';
-import { buildSubmitted, modClient, startModeration, type ModerationHarness } from './support/moderation-harness';
+import { buildSubmitted, hex, modClient, startModeration, type ModerationHarness } from './support/moderation-harness';
 
 let h: ModerationHarness;
 let moderatorKey: string;
@@ -311,6 +311,32 @@ describe('retention of network data', () => {
     // It was due all along: a window clears it.
     expect(await forgetNetworkData(h.db, 180)).toBe(1);
     expect(await network(id)).toEqual(CLEARED);
+  });
+
+  it('when an author without an email wrote longer ago than the window, then their fingerprint stops being their author key and their trust goes, unless a recent comment still carries it', async () => {
+    const gone = hex(`fp-old-${randomBytes(4).toString('hex')}`);
+    const back = hex(`fp-back-${randomBytes(4).toString('hex')}`);
+    const byGone = [await submittedAgo(200, { author: { emailHash: null, fingerprint: gone } }), await submittedAgo(195, { author: { emailHash: null, fingerprint: gone } })];
+    const oldBack = await submittedAgo(200, { author: { emailHash: null, fingerprint: back } });
+    const recentBack = await submittedAgo(10, { author: { emailHash: null, fingerprint: back } });
+    for (const id of [byGone[0]!, oldBack, recentBack]) expect((await mod().decide(id, { action: 'approve', expectedState: 'held' })).status).toBe(200);
+    expect((await row(byGone[1]!)).author_key).toBe(gone);
+    expect((await mod().author(gone)).body).toMatchObject({ trusted: true, approvedCount: 1 });
+    expect((await mod().author(back)).body).toMatchObject({ trusted: true, approvedCount: 2 });
+
+    expect(await forgetNetworkData(h.db, 180)).toBe(3);
+
+    for (const id of [...byGone, oldBack]) {
+      expect(await row(id)).toMatchObject({ ...CLEARED, author_key: NO_ONE });
+      expect((await mod().comment(id)).body.author.key).toBe(NO_ONE);
+    }
+    expect((await mod().author(gone)).status).toBe(404);
+    expect(await h.db.withSchema('moderation').selectFrom('authors').select('author_key').where('author_key', '=', gone).execute()).toEqual([]);
+    // The recent comment keeps its author: their trust stays, and only it is listed under them.
+    expect((await row(recentBack)).author_key).toBe(back);
+    const kept = await mod().author(back);
+    expect(kept.body).toMatchObject({ trusted: true, approvedCount: 2 });
+    expect(kept.body.comments.map((c: { id: string }) => c.id)).toEqual([recentBack]);
   });
 
   it('when the window runs again, from where it got or from the first comment, then it clears nothing more and changes nothing', async () => {

@@ -113,29 +113,43 @@ export async function lockUnpublishedUnchangedSince(db: Db, before: Date, limit:
  * columns are NOT NULL) of up to `limit` comments whose ids lie after `after` (from the first when
  * undefined) and before `before`, in id order, and that still have some; returns the ids cleared,
  * in order. One statement, so one short transaction. Ids are UUIDv7, so the range is a time range
- * the primary key serves: no index that every new comment enters. Nothing else of the row changes
- * (not even `version`), and none of these columns is indexed, so the update can stay HOT. A row a
- * moderator holds is waited for, not skipped: a skipped row would lie behind the caller's cursor.
+ * the primary key serves: no index that every new comment enters. A row a moderator holds is
+ * waited for, not skipped: a skipped row would lie behind the caller's cursor.
+ *
+ * An author without an email is keyed by their fingerprint (authorKeyOf), so such a comment's
+ * author key becomes ERASED_AUTHOR_KEY too, and the author's `authors` row (trust, approvals),
+ * keyed by the same fingerprint, goes once no other comment carries that key. Nothing else of the
+ * row changes (not even `version`); for authors with an email no indexed column changes, so the
+ * update can stay HOT.
  */
 export async function clearNetworkDataBetween(db: Db, range: { after: string | undefined; before: string }, limit: number): Promise<string[]> {
   const { after, before } = range;
-  const rows = await db
-    .withSchema(SCHEMA)
-    .updateTable('comments')
-    .set({ author_ip_hash: '', author_ip_prefix: '', author_fingerprint: '' })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('comments')
-        .select('id')
-        .$if(after !== undefined, (q) => q.where('id', '>', after!))
-        .where('id', '<', before)
-        .where((w) => w.or([w('author_ip_hash', '<>', ''), w('author_ip_prefix', '<>', ''), w('author_fingerprint', '<>', '')]))
-        .orderBy('id')
-        .limit(limit)
-        .forUpdate(),
+  const comments = sql.table(`${SCHEMA}.comments`);
+  const { rows } = await sql<{ id: string }>`
+    with due as (
+      select c.id, c.site, c.author_key,
+             (c.author_email_hash is null and c.author_key = c.author_fingerprint and c.author_fingerprint <> '') as keyed_by_network
+        from ${comments} c
+       where ${after === undefined ? sql`true` : sql`c.id > ${after}::uuid`} and c.id < ${before}::uuid
+         and (c.author_ip_hash <> '' or c.author_ip_prefix <> '' or c.author_fingerprint <> '')
+       order by c.id
+       limit ${limit}
+         for update
+    ), cleared as (
+      update ${comments} c
+         set author_ip_hash = '', author_ip_prefix = '', author_fingerprint = '',
+             author_key = case when due.keyed_by_network then ${ERASED_AUTHOR_KEY} else c.author_key end
+        from due
+       where c.id = due.id
+      returning c.id
+    ), forgotten as (
+      -- This statement sees the comments as they were: those it clears do not count as keeping the key.
+      delete from ${sql.table(`${SCHEMA}.authors`)} a
+       using (select distinct site, author_key from due where keyed_by_network) k
+       where a.site = k.site and a.author_key = k.author_key
+         and not exists (select 1 from ${comments} o where o.site = k.site and o.author_key = k.author_key and o.id not in (select id from due))
     )
-    .returning('id')
-    .execute();
+    select id from cleared`.execute(db);
   // Canonical lowercase uuids: as strings they sort as Postgres sorts them.
   return rows.map((r) => r.id).sort();
 }
