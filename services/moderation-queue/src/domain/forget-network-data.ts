@@ -21,8 +21,9 @@ export interface NetworkDataScan {
 
 /**
  * Retention of network data (DESIGN §7), in moderation's copy: every comment, whatever its state,
- * submitted more than `days` days ago loses its author's IP hash, IP prefix and fingerprint; its
- * state, name, text and history stay, nothing is published (comment-intake applies the same window
+ * submitted more than `days` days ago loses its author's IP hash, IP prefix and fingerprint (and the
+ * author key, where that is the fingerprint: see clearNetworkDataBetween); its state, name, text
+ * and history stay, nothing is published (comment-intake applies the same window
  * to its own copy) and bans keep their own hashes. Comment ids are UUIDv7 made when the comment
  * was submitted, so "submitted before the cutoff" is `id < uuidv7Floor(cutoff)`, read off the
  * primary key in id order, a chunk per transaction until one comes back short (one may come back
