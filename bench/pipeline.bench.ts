@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, get, request, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Streams, commentsStatusChangedV1, commentsSubmittedV1, createTransport, silentLogger, type Envelope, type StreamTransport } from '@parley/shared';
 import type { z } from 'zod';
@@ -19,7 +20,7 @@ import { intakeProcessEnv } from './intake-setup';
 import { ORIGIN } from './load';
 import { percentile } from './moderation.bench';
 import { REDIS_URL, createScratch } from './scratch';
-import { cpuSeconds, cpuSecondsOf, machineBusySeconds, startProcess, type ServiceProcess } from './processes';
+import { cpuSeconds, cpuSecondsOf, machineBusySeconds, startNodeProcess, startProcess, type ServiceProcess } from './processes';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 20);
 const BOOTSTRAP = `pk_benchpipe123_${randomBytes(16).toString('hex')}`;
@@ -37,6 +38,8 @@ function call(url: string, method: string, headers: Record<string, string>, body
       res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
     });
     req.on('error', reject);
+    // A request that never answers fails the run (and its clean-up runs) instead of hanging it.
+    req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${url}: no answer in 60 s`)));
     req.end(payload);
   });
 }
@@ -68,6 +71,84 @@ export interface PipelineBenchOptions {
   seconds: number;
 }
 
+type Submit = () => Promise<{ status: number; json: any }>;
+
+/** `rate` submits/s for `s` seconds, in 10 ms ticks; resolves when every comment is visible (or 60 s passed). */
+async function flow(rate: number, s: number, submit: Submit, visibleAt: ReadonlyMap<string, number>) {
+  const sentAt = new Map<string, number>();
+  const accepted: number[] = [];
+  const inFlight: Promise<void>[] = [];
+  const one = async () => {
+    const t0 = performance.now();
+    const res = await submit();
+    if (res.status !== 202) throw new Error(`submit answered ${res.status}: ${JSON.stringify(res.json)}`);
+    accepted.push(performance.now() - t0);
+    sentAt.set(res.json.id as string, t0);
+  };
+  const total = rate * s;
+  const start = performance.now();
+  for (let sent = 0; sent < total; ) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
+    for (; sent < due; sent++) inFlight.push(one());
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await Promise.all(inFlight);
+  const deadline = performance.now() + 60_000;
+  while ([...sentAt.keys()].some((id) => !visibleAt.has(id)) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const latencies = [...sentAt].filter(([id]) => visibleAt.has(id)).map(([id, t0]) => visibleAt.get(id)! - t0);
+  latencies.sort((a, b) => a - b);
+  accepted.sort((a, b) => a - b);
+  return { sentAt, accepted, latencies };
+}
+
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const spread = (d: number[]) => `p50 ${ms(percentile(d, 50))} · p95 ${ms(percentile(d, 95))} · p99 ${ms(percentile(d, 99))}`;
+
+/**
+ * The same load through the same hops with nothing of ours (bench/pipeline-baseline.ts): two bare
+ * processes over Redis streams, no Postgres. Run first, and stopped before the services start.
+ */
+async function measureBaseline(rate: number, seconds: number, prefix: string, started: ServiceProcess[]) {
+  const env = { REDIS_URL, BASELINE_PREFIX: prefix };
+  const entry = join(__dirname, 'pipeline-baseline.ts');
+  const worker = await startNodeProcess('baseline-worker', entry, { ...env, BASELINE_ROLE: 'worker' });
+  started.push(worker);
+  const front = await startNodeProcess('baseline-front', entry, { ...env, BASELINE_ROLE: 'front' });
+  started.push(front);
+  const visibleAt = new Map<string, number>();
+  const streams: IncomingMessage[] = [];
+  try {
+    for (let i = 0; i < THREADS; i++) streams.push(await openStream(`${front.url}/threads/story-${i}/events`, (id) => visibleAt.set(id, performance.now())));
+    let k = 0;
+    const submit: Submit = () => {
+      const i = k++;
+      return call(`${front.url}/threads/story-${i % THREADS}/comments`, 'POST', { origin: ORIGIN }, { name: `Reader ${i}`, text: `Reader ${i} here.` });
+    };
+    const sample = () => [cpuSeconds(front.pid), cpuSeconds(worker.pid), cpuSecondsOf('redis-server'), (process.cpuUsage().user + process.cpuUsage().system) / 1e6, machineBusySeconds()];
+    await flow(rate, 2, submit, visibleAt);
+    const cpu0 = sample();
+    const { latencies, accepted } = await flow(rate, seconds, submit, visibleAt);
+    const cpu1 = sample();
+    const total = rate * seconds;
+    const us = (i: number) => `${(((cpu1[i]! - cpu0[i]!) * 1e6) / total).toFixed(0)} µs`;
+    return {
+      p99: percentile(latencies, 99),
+      row: [
+        `baseline: the same hops bare (node:http → XADD → worker → XADD → SSE), no Postgres, at ${rate}/s for ${seconds} s`,
+        `${latencies.length}/${total} visible`,
+        spread(latencies),
+        `POST → 202 p99 ${ms(percentile(accepted, 99))}; CPU per comment: front ${us(0)}, worker ${us(1)}, Redis ${us(2)}, load generator ${us(3)}; whole machine ${us(4)}`,
+      ],
+    };
+  } finally {
+    for (const st of streams) st.destroy();
+    for (const p of [front, worker]) {
+      await p.stop();
+      started.splice(started.indexOf(p), 1);
+    }
+  }
+}
+
 /** Runs the scenario; returns the markdown table. */
 export async function benchPipeline({ rate, seconds }: PipelineBenchOptions): Promise<string> {
   const scratch = await createScratch('pipeline');
@@ -96,6 +177,7 @@ export async function benchPipeline({ rate, seconds }: PipelineBenchOptions): Pr
     });
   const observers = [observe(Streams.commentsSubmitted, commentsSubmittedV1, seenSubmitted), observe(Streams.commentsStatusChanged, commentsStatusChangedV1, seenDecided)];
   try {
+    const baseline = await measureBaseline(rate, seconds, `${scratch.redisPrefix}baseline`, started);
     const moderation = await startProcess('moderation-queue', { ...shared, BOOTSTRAP_ADMIN_KEY: BOOTSTRAP, MODERATION_SECRETS_KEY: randomBytes(32).toString('hex') });
     started.push(moderation);
     // Limits on, as in production, and far above this load: every submit comes from one address.
@@ -126,58 +208,33 @@ export async function benchPipeline({ rate, seconds }: PipelineBenchOptions): Pr
     const visibleAt = new Map<string, number>();
     for (let i = 0; i < THREADS; i++) streams.push(await openStream(`${thread(i)}/events`, (id) => visibleAt.set(id, performance.now())));
 
-    let n = 0;
-    const submit = async (sentAt: Map<string, number>, accepted: number[]) => {
-      const k = n++;
-      const t0 = performance.now();
-      const res = await call(`${thread(k % THREADS)}/comments`, 'POST', { origin: ORIGIN, 'idempotency-key': `bench-${k}-${randomBytes(6).toString('hex')}` }, {
-        name: `Reader ${k}`,
-        email: `reader${k}@example.org`,
-        text: `Reader ${k} here: the council should publish the full budget figures before the vote, as promised in spring.`,
-        formToken: tokens[k % THREADS],
-      });
-      if (res.status !== 202) throw new Error(`submit answered ${res.status}: ${JSON.stringify(res.json)}`);
-      accepted.push(performance.now() - t0);
-      sentAt.set(res.json.id as string, t0);
-    };
-    /** `rate`/s for `s` seconds, in 10 ms ticks; resolves when every comment is visible (or 60 s passed). */
-    const flow = async (s: number) => {
-      const sentAt = new Map<string, number>();
-      const accepted: number[] = [];
-      const inFlight: Promise<void>[] = [];
-      const total = rate * s;
-      const start = performance.now();
-      for (let sent = 0; sent < total; ) {
-        const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
-        for (; sent < due; sent++) inFlight.push(submit(sentAt, accepted));
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      await Promise.all(inFlight);
-      const deadline = performance.now() + 60_000;
-      while ([...sentAt.keys()].some((id) => !visibleAt.has(id)) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      return { sentAt, accepted, elapsed: (performance.now() - start) / 1000 };
-    };
-
-    await flow(2); // warm-up: JIT, pools, consumer groups
     // Who uses the machine: the two services, Postgres, Redis, this process (the load: submits,
     // live streams, stage observers) and the whole box.
-    const sample = () => [
-      cpuSeconds(intake.pid),
-      cpuSeconds(moderation.pid),
+    const sample = (a: ServiceProcess, b: ServiceProcess) => [
+      cpuSeconds(a.pid),
+      cpuSeconds(b.pid),
       cpuSecondsOf('postgres'),
       cpuSecondsOf('redis-server'),
       (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
       machineBusySeconds(),
     ];
-    const cpu0 = sample();
-    const { sentAt, accepted } = await flow(seconds);
-    const cpu1 = sample();
-    const latencies = [...sentAt].filter(([id]) => visibleAt.has(id)).map(([id, t0]) => visibleAt.get(id)! - t0);
-    latencies.sort((a, b) => a - b);
-    accepted.sort((a, b) => a - b);
+    // Numbered on across the warm-up: a repeated author and text would be a duplicate, rejected and never shown.
+    let n = 0;
+    const submit: Submit = () => {
+      const k = n++;
+      return call(`${thread(k % THREADS)}/comments`, 'POST', { origin: ORIGIN, 'idempotency-key': `bench-${k}-${randomBytes(6).toString('hex')}` }, {
+        name: `Reader ${k}`,
+        email: `reader${k}@example.org`,
+        text: `Reader ${k} here: the council should publish the full budget figures before the vote, as promised in spring.`,
+        formToken: tokens[k % THREADS],
+      });
+    };
+    await flow(rate, 2, submit, visibleAt); // warm-up: JIT, pools, consumer groups
+    const cpu0 = sample(intake, moderation);
+    const { sentAt, accepted, latencies } = await flow(rate, seconds, submit, visibleAt);
+    const cpu1 = sample(intake, moderation);
     const total = rate * seconds;
     const us = (i: number) => `${(((cpu1[i]! - cpu0[i]!) * 1e6) / total).toFixed(0)} µs`;
-    const ms = (v: number) => `${v.toFixed(1)} ms`;
     const stage = (from: (id: string) => number | undefined, to: (id: string) => number | undefined) => {
       const d = [...sentAt.keys()].flatMap((id) => {
         const [a, b] = [from(id), to(id)];
@@ -187,16 +244,17 @@ export async function benchPipeline({ rate, seconds }: PipelineBenchOptions): Pr
       return `p50 ${ms(percentile(d, 50))} · p99 ${ms(percentile(d, 99))}`;
     };
     const rows = [
+      baseline.row,
       [
         `submit → visible at ${rate}/s for ${seconds} s`,
         `${latencies.length}/${total} visible`,
-        `p50 ${ms(percentile(latencies, 50))} · p95 ${ms(percentile(latencies, 95))} · p99 ${ms(percentile(latencies, 99))}`,
-        `max ${ms(latencies.at(-1) ?? NaN)}`,
+        spread(latencies),
+        `max ${ms(latencies.at(-1) ?? NaN)}; p99 ${(percentile(latencies, 99) / baseline.p99).toFixed(1)} × the baseline's`,
       ],
       [
         'of which POST → 202',
         `${accepted.length} accepted`,
-        `p50 ${ms(percentile(accepted, 50))} · p95 ${ms(percentile(accepted, 95))} · p99 ${ms(percentile(accepted, 99))}`,
+        spread(accepted),
         `CPU per comment: intake ${us(0)}, moderation ${us(1)}, Postgres ${us(2)}, Redis ${us(3)}, load generator ${us(4)}; whole machine ${us(5)}`,
       ],
       ['of which POST → comments.submitted in Redis', '', stage((id) => sentAt.get(id), (id) => seenSubmitted.get(id)), 'intake: commit, outbox relay'],
@@ -204,7 +262,7 @@ export async function benchPipeline({ rate, seconds }: PipelineBenchOptions): Pr
       ['of which comments.status-changed → visible', '', stage((id) => seenDecided.get(id), (id) => visibleAt.get(id)), 'intake: read, apply, commit, live notice, SSE'],
     ];
     return [
-      `Two processes (comment-intake, moderation-queue) from their production entry points; ${THREADS} threads, each with an open live stream.`,
+      `Two processes (comment-intake, moderation-queue) from their production entry points; ${THREADS} threads, each with an open live stream. The baseline, run first in the same run, sends the same load through the same hops with nothing of ours: bare node:http and Redis streams, no Postgres.`,
       '',
       '| scenario | volume | result | |',
       '|---|---|---|---|',

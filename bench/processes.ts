@@ -23,12 +23,28 @@ const profile = (name: string) =>
 
 /** Starts one service's production entry point; resolves once it logs that it listens. */
 export function startProcess(name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...profile(name), '--import', 'tsx', join(ROOT, 'services', name, 'src/main.ts')], {
+  return startNodeProcess(name, join(ROOT, 'services', name, 'src/main.ts'), env);
+}
+
+/** Children still running: a bench stopped by a signal takes them with it instead of leaving them behind. */
+const running = new Set<ChildProcess>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of running) child.kill('SIGTERM');
+    process.exit(130);
+  });
+}
+
+/** Runs `entry` (TypeScript, through tsx) in a process of its own; resolves once it logs a JSON line with `<name> listening` and its port. */
+export function startNodeProcess(name: string, entry: string, env: Record<string, string>): Promise<ServiceProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...profile(name), '--import', 'tsx', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  running.add(child);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  void exited.then(() => running.delete(child));
   return new Promise((resolve, reject) => {
     let buffer = '';
     child.stdout!.setEncoding('utf8');
