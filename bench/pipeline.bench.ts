@@ -50,6 +50,8 @@ function openStream(url: string, onComment: (id: string) => void): Promise<Incom
     get(url, { headers: { origin: ORIGIN, accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`live stream answered ${res.statusCode}`));
       let buffer = '';
+      // The stream ends with its server (the baseline's is stopped mid-run): a missing event shows that, not a crash.
+      res.on('error', () => undefined);
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         buffer += chunk;
