@@ -26,14 +26,12 @@ export function startProcess(name: ServiceName, env: Record<string, string>): Pr
   return startNodeProcess(name, join(ROOT, 'services', name, 'src/main.ts'), env);
 }
 
-/** Children still running: a bench stopped by a signal takes them with it instead of leaving them behind. */
+/** Children still running: a bench that ends early (a signal, an uncaught error) takes them with it instead of leaving them behind. */
 const running = new Set<ChildProcess>();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    for (const child of running) child.kill('SIGTERM');
-    process.exit(130);
-  });
-}
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGTERM');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 /** Runs `entry` (TypeScript, through tsx) in a process of its own; resolves once it logs a JSON line with `<name> listening` and its port. */
 export function startNodeProcess(name: string, entry: string, env: Record<string, string>): Promise<ServiceProcess> {
