@@ -9,6 +9,8 @@
  * comments/s over HTTP, each with its form token, for `seconds`. A comment is visible when its
  * `comment` event arrives on its thread's stream: intake stored it, moderation decided it, intake
  * applied the decision and pushed it to the open pages. Latency runs from the start of the POST.
+ * First, the same load goes through the same hops with nothing of ours (measureBaseline), so the
+ * run reports its own floor beside its figures.
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, get, request, type IncomingMessage } from 'node:http';
