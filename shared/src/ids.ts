@@ -46,6 +46,9 @@ export function uuidv7Floor(ms: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-7000-8000-000000000000`;
 }
 
+/** The lowest uuid: where a scan of a UUIDv7 key from the first row starts (`id > NIL_UUID`). */
+export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
 /** Random bytes drawn 4 KiB at a time: one call to the CSPRNG per id cost more than the rest of uuidv7. */
 const pool = Buffer.alloc(4096);
 let poolAt = pool.length;

@@ -1,4 +1,4 @@
-import { inChunks, uuidv7Floor } from '@parley/shared';
+import { NIL_UUID, inChunks, uuidv7Floor } from '@parley/shared';
 import { clearNetworkDataBetween, clearReportFingerprintsBetween, eraseCommentRows, lockUnpublishedBefore } from '../repositories/personal-data.repository';
 import type { IntakeContext } from './context';
 
@@ -24,9 +24,6 @@ export async function enforceRetention(ctx: IntakeContext, days: number): Promis
   );
 }
 
-/** The lowest id: where a scan starts. */
-const ZERO_ID = '00000000-0000-0000-0000-000000000000';
-
 /** Clears one table's network data for ids in (after, before), a chunk at a time; returns the ids cleared. */
 type ClearBetween = (db: IntakeContext['db'], after: string, before: string, limit: number) => Promise<string[]>;
 
@@ -39,7 +36,7 @@ type ClearBetween = (db: IntakeContext['db'], after: string, before: string, lim
  * from the beginning once. 0 days keeps everything.
  */
 export class NetworkDataRetention {
-  private readonly reached = { comments: ZERO_ID, reports: ZERO_ID };
+  private readonly reached = { comments: NIL_UUID, reports: NIL_UUID };
 
   constructor(
     private readonly ctx: IntakeContext,

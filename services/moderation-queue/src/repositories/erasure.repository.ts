@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { NIL_UUID } from '@parley/shared';
 import { ERASED_AUTHOR_KEY, SCHEMA, SPAM_DOCS_TOKEN, type CommentRow, type CommentState, type ModerationDb, type StoredReason } from '../db/tables';
 
 type Db = Kysely<ModerationDb>;
@@ -130,7 +131,7 @@ export async function clearNetworkDataBetween(db: Db, range: { after: string | u
       select c.id, c.site, c.author_key,
              (c.author_email_hash is null and c.author_key = c.author_fingerprint and c.author_fingerprint <> '') as keyed_by_network
         from ${comments} c
-       where ${after === undefined ? sql`true` : sql`c.id > ${after}::uuid`} and c.id < ${before}::uuid
+       where c.id > ${after ?? NIL_UUID}::uuid and c.id < ${before}::uuid
          and (c.author_ip_hash <> '' or c.author_ip_prefix <> '' or c.author_fingerprint <> '')
        order by c.id
        limit ${limit}
@@ -170,7 +171,7 @@ export async function clearReporterFingerprintsBetween(db: Db, range: { after: s
   const r = await sql<{ id: string }>`
     with due as (
       select id from ${sql.table(`${SCHEMA}.reports`)}
-       where id > ${after ?? '00000000-0000-0000-0000-000000000000'}::uuid and id < ${before}::uuid
+       where id > ${after ?? NIL_UUID}::uuid and id < ${before}::uuid
          and reporter_fingerprint not like ${CLEARED_FINGERPRINT_PREFIX + '%'}
        order by id
        limit ${limit}
