@@ -33,6 +33,15 @@ async function fillForm(page: Page, f: ReturnType<typeof form>, v: { text: strin
   if (v.website !== undefined) await f.locator('input[name=website]').fill(v.website);
 }
 
+/** Posts through the page's main form; returns the id of the reader's own pending copy once it shows. */
+async function postPending(page: Page, v: Parameters<typeof fillForm>[2]): Promise<string> {
+  await fillForm(page, form(page), v);
+  await form(page).getByRole('button', { name: 'Post comment' }).click();
+  const pending = widget(page).locator('li[data-pending]');
+  await pending.waitFor();
+  return (await pending.getAttribute('data-id'))!;
+}
+
 async function commentRow(id: string) {
   const { rows } = await sql<{ status: string; parent_id: string | null; author_name: string; form_token: string }>`
     select status, parent_id, author_name, signals->>'formToken' as form_token from intake.comments where id = ${id}`.execute(h.infra.db.db);
@@ -197,15 +206,11 @@ describe('embed.js in Chromium: live updates, page hygiene, accessibility', () =
     try {
       await page.goto(h.articleUrl({ thread: 'rejecting' }));
       await widgetReady(page);
-      await fillForm(page, form(page), { text: 'Buy my stuff', name: 'Cal' });
-      await form(page).getByRole('button', { name: 'Post comment' }).click();
-      const pending = widget(page).locator('li[data-pending]');
-      await pending.waitFor();
-      const id = (await pending.getAttribute('data-id'))!;
+      const id = await postPending(page, { text: 'Buy my stuff', name: 'Cal' });
       await h.setStatus(id, 'rejecting', 'pending', 'rejected');
       await eventually(async () => (await commentRow(id))?.status === 'rejected');
       await page.clock.runFor(21_000);
-      expect(await settled(() => pending.count(), 0)).toBe(0);
+      expect(await settled(() => widget(page).locator('li[data-pending]').count(), 0)).toBe(0);
     } finally {
       await context.close();
     }
@@ -305,11 +310,7 @@ describe('embed.js in Chromium: writing', () => {
     try {
       await widgetReady(author.page);
       await widgetReady(reader.page);
-      await fillForm(author.page, form(author.page), { text: 'Approve me, please.', name: 'Hana' });
-      await form(author.page).getByRole('button', { name: 'Post comment' }).click();
-      const pending = widget(author.page).locator('li[data-pending]');
-      await pending.waitFor();
-      const id = (await pending.getAttribute('data-id'))!;
+      const id = await postPending(author.page, { text: 'Approve me, please.', name: 'Hana' });
       expect(await settled(() => comment(reader.page, id).count(), 0)).toBe(0);
 
       await h.setStatus(id, 'live', 'pending', 'approved');
@@ -373,11 +374,7 @@ describe('embed.js in Chromium: writing', () => {
     try {
       await widgetReady(author.page);
       await widgetReady(reader.page);
-      await fillForm(author.page, form(author.page), { text: 'I will regret this.', name: 'Lena' });
-      await form(author.page).getByRole('button', { name: 'Post comment' }).click();
-      const pending = widget(author.page).locator('li[data-pending]');
-      await pending.waitFor();
-      const id = (await pending.getAttribute('data-id'))!;
+      const id = await postPending(author.page, { text: 'I will regret this.', name: 'Lena' });
       await h.setStatus(id, 'deleting', 'pending', 'approved');
       await comment(reader.page, id).waitFor();
       expect(await settled(() => widget(author.page).locator('li[data-pending]').count(), 0)).toBe(0);
@@ -517,11 +514,7 @@ describe('embed.js in Chromium: writing', () => {
     try {
       await widgetReady(author.page);
       await widgetReady(reader.page);
-      await fillForm(author.page, form(author.page), { text: 'Set in stone, or so I thought.', name: 'Eli' });
-      await form(author.page).getByRole('button', { name: 'Post comment' }).click();
-      const pending = widget(author.page).locator('li[data-pending]');
-      await pending.waitFor();
-      const id = (await pending.getAttribute('data-id'))!;
+      const id = await postPending(author.page, { text: 'Set in stone, or so I thought.', name: 'Eli' });
       await h.setStatus(id, 'final', 'pending', 'approved', 'widget-no-edit');
       await comment(reader.page, id).waitFor();
       expect(await widget(author.page).getByRole('button', { name: 'Delete' }).count()).toBe(0);
@@ -551,11 +544,7 @@ describe('embed.js in Chromium: writing', () => {
     const { context, page } = await h.open({ thread: 'window-closes' });
     try {
       await widgetReady(page);
-      await fillForm(page, form(page), { text: 'Thinking it over.', name: 'Ines' });
-      await form(page).getByRole('button', { name: 'Post comment' }).click();
-      const pending = widget(page).locator('li[data-pending]');
-      await pending.waitFor();
-      const id = (await pending.getAttribute('data-id'))!;
+      const id = await postPending(page, { text: 'Thinking it over.', name: 'Ines' });
       // The page still counts on the window; the server's clock says it closed an hour ago.
       await sql`update intake.comments set created_at = created_at - interval '1 hour' where id = ${id}`.execute(h.infra.db.db);
 
