@@ -147,6 +147,11 @@ describe('privacy requests', () => {
     expect((await mod().decide(held.payload.commentId, { action: 'approve', expectedState: 'deleted' })).status).toBe(422);
     expect(await tokens()).not.toEqual(expect.arrayContaining(['name:przybyszewska']));
     expect(await tokens()).not.toContain('host:przybyszewska.example.net');
+    // The key the erased comments now share is nobody's: no author view gathers them, no ban or trust takes it.
+    expect((await mod().author(NO_ONE)).status).toBe(404);
+    expect((await mod().ban(NO_ONE, { reason: 'all of them' })).status).toBe(404);
+    expect((await mod().trust(NO_ONE)).status).toBe(404);
+    expect(await h.db.withSchema('moderation').selectFrom('bans').select('id').where('author_key', '=', NO_ONE).execute()).toEqual([]);
     // The held one leaves the live queue of every moderator watching it.
     const left = await eventually(async () => live.events.find((x) => x.event === 'left' && x.data.commentId === held.payload.commentId));
     expect(left.data).toMatchObject({ from: 'held', to: 'deleted' });

@@ -3,11 +3,18 @@ import { insertAuditEntry } from '../repositories/audit.repository';
 import { findAuthor, setTrusted } from '../repositories/author.repository';
 import { findActiveBanByAuthor, insertBan, liftBans } from '../repositories/ban.repository';
 import { commentRowToItem, listAuthorComments, lockWaitingByAuthor } from '../repositories/comment.repository';
+import { ERASED_AUTHOR_KEY } from '../db/tables';
 import type { Actor, UseCaseContext } from './context';
 import type { QueueChange } from './queue-live-hub';
 import { transition } from './transition';
 
+/** The key erased and network-cleared comments share names nobody: it is nobody's to view, ban or trust. */
+function requirePerson(key: string): void {
+  if (key === ERASED_AUTHOR_KEY) throw new NotFoundError('Unknown author.');
+}
+
 export async function viewAuthor(ctx: UseCaseContext, site: string, key: string) {
+  requirePerson(key);
   const now = ctx.now?.() ?? new Date();
   const [author, ban, comments] = [await findAuthor(ctx.db, site, key), await findActiveBanByAuthor(ctx.db, site, key, now), await listAuthorComments(ctx.db, site, key)];
   if (!author && !ban && comments.length === 0) throw new NotFoundError('Unknown author.');
@@ -25,6 +32,7 @@ export async function viewAuthor(ctx: UseCaseContext, site: string, key: string)
  * fingerprint), optionally rejecting what of theirs still waits for a decision.
  */
 export async function banAuthor(ctx: UseCaseContext, actor: Actor, site: string, key: string, body: BanBody): Promise<{ rejected: number }> {
+  requirePerson(key);
   const now = ctx.now?.() ?? new Date();
   const changes: QueueChange[] = [];
   await ctx.db.transaction().execute(async (trx) => {
@@ -82,6 +90,7 @@ export async function unbanAuthor(ctx: UseCaseContext, actor: Actor, site: strin
 
 /** Trusted authors skip first-time pre-moderation. */
 export async function trustAuthor(ctx: UseCaseContext, actor: Actor, site: string, key: string, trusted: boolean): Promise<void> {
+  requirePerson(key);
   await ctx.db.transaction().execute(async (trx) => {
     const before = await findAuthor(trx, site, key);
     const [known] = await listAuthorComments(trx, site, key, 1);
