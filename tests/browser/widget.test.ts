@@ -562,6 +562,39 @@ describe('embed.js in Chromium: writing', () => {
     }
   });
 
+  it('when a reader downloads the data of their own comment, then the file holds it as they wrote it; a failed download says so, and others’ comments offer none', async () => {
+    const other = (await h.seed('my-data', { name: 'Lou', text: 'Not yours to download.' })).id;
+    const { context, page } = await h.open({ thread: 'my-data' });
+    try {
+      await widgetReady(page);
+      await comment(page, other).waitFor();
+      expect(await comment(page, other).getByRole('button', { name: 'Download my data' }).count()).toBe(0);
+      const id = await postPending(page, { text: 'Mine, all of it.', name: 'Kim', email: 'kim@example.org', website: 'https://kim.example.org' });
+      const download = comment(page, id).getByRole('button', { name: 'Download my data' });
+
+      await page.route('**/export', (route) => route.abort('connectionreset'));
+      await download.click();
+      expect(await settled(() => comment(page, id).getByRole('status').first().textContent(), 'Something went wrong. Please try again.')).toBe(
+        'Something went wrong. Please try again.',
+      );
+      await page.unroute('**/export');
+
+      const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
+      expect(file.suggestedFilename()).toBe(`comment-${id}.json`);
+      const chunks: Buffer[] = [];
+      for await (const c of (await file.createReadStream())!) chunks.push(c as Buffer);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      expect(body).toMatchObject({ kind: 'export', truncated: false, authorKey: null });
+      expect(body.comments).toEqual([
+        expect.objectContaining({ id, thread: 'my-data', status: 'pending', name: 'Kim', email: 'kim@example.org', website: 'https://kim.example.org', text: 'Mine, all of it.' }),
+      ]);
+      // The failure note goes once a download works.
+      expect(await settled(() => comment(page, id).getByRole('status').count(), 0)).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('when the network fails during a post, then the retry reuses the Idempotency-Key and one comment is stored', async () => {
     const { context, page } = await h.open({ thread: 'flaky' });
     const keys: string[] = [];

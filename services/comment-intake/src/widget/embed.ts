@@ -244,7 +244,7 @@ function boot(tag: HTMLScriptElement, site: string): void {
     return li;
   }
 
-  /** The buttons a comment offers this reader: reply, report (others'), delete (own, in time) or erase (own, after). */
+  /** The buttons a comment offers this reader: reply, report (others'); on their own, delete (in time) or erase (after) and a download of its data. */
   function actions(li: HTMLLIElement): void {
     const id = li.dataset.id!;
     const mine = own.get(id);
@@ -257,7 +257,7 @@ function boot(tag: HTMLScriptElement, site: string): void {
     if (!closed() && !mine?.pending) box.append(btn('reply', S.reply, fill(S.replyTo, { name: li.dataset.name! })));
     if (!mine && !li.hasAttribute('data-pending')) box.append(btn('report', S.report));
     // Erasure is a reader's right whatever the edit window says; deleting is the lighter thing inside it.
-    if (mine) box.append(mine.until > Date.now() ? btn('delete', S.del) : btn('erase', S.erase));
+    if (mine) box.append(mine.until > Date.now() ? btn('delete', S.del) : btn('erase', S.erase), btn('export', S.download));
   }
 
   function tree(c: PublicComment): HTMLLIElement {
@@ -674,6 +674,23 @@ function boot(tag: HTMLScriptElement, site: string): void {
     (mainForm?.querySelector('textarea') ?? count).focus();
   }
 
+  /** Saves what the server holds about one of the reader's comments (as they wrote it) as a file; says so below the buttons when it cannot. */
+  async function exportOwn(li: HTMLLIElement): Promise<void> {
+    const id = li.dataset.id!;
+    const m = own.get(id);
+    if (!m) return;
+    const r = await call(`v1/comments/${id}/export`, { headers: { 'X-Author-Token': m.t }, cache: 'no-store' }).catch(() => undefined);
+    const box = li.querySelector(':scope > article > .a')!;
+    if (box.nextElementSibling?.matches('p.st')) box.nextElementSibling.remove();
+    if (r?.status !== 200) {
+      box.after(h('p', { class: 'st', role: 'status' }, r?.body?.detail ?? S.failed));
+      return;
+    }
+    const a = h('a', { download: `comment-${id}.json`, href: URL.createObjectURL(new Blob([JSON.stringify(r.body, null, 2)], { type: 'application/json' })) });
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+
   // One listener for every button in the widget.
   root.addEventListener('click', (e) => {
     const button = (e.target as Element).closest<HTMLButtonElement>('button[data-act]');
@@ -692,6 +709,7 @@ function boot(tag: HTMLScriptElement, site: string): void {
       panel.remove();
       back?.focus();
     } else if ((act === 'confirm' || act === 'confirm-erase') && li) void removeOwn(li, button.closest('.x')!, act === 'confirm' ? 'delete' : 'erase');
+    else if (act === 'export' && li) void exportOwn(li);
     else if (slot && li) {
       const panel =
         act === 'reply' ? commentForm(li.dataset.id!, li.dataset.name)

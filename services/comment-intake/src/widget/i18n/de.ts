@@ -30,6 +30,7 @@ export const de: Strings = {
   eraseAsk: 'Ihren Kommentar endgültig löschen? Name, Website und Text werden dauerhaft entfernt.',
   eraseYes: 'Ja, endgültig löschen',
   erased: 'Ihr Kommentar wurde endgültig gelöscht.',
+  download: 'Meine Daten herunterladen',
   pending: 'Ihr Kommentar wartet auf Freischaltung.',
   published: 'Ihr Kommentar ist veröffentlicht.',
   posted: 'Danke! Ihr Kommentar ist eingegangen.',

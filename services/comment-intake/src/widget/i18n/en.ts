@@ -32,6 +32,7 @@ export const en = {
   eraseAsk: 'Erase your comment? Your name, website and text are removed for good.',
   eraseYes: 'Yes, erase',
   erased: 'Your comment was erased.',
+  download: 'Download my data',
   pending: 'Your comment is awaiting moderation.',
   published: 'Your comment is published.',
   posted: 'Thank you! Your comment was received.',

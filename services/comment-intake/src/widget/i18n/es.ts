@@ -30,6 +30,7 @@ export const es: Strings = {
   eraseAsk: '¿Borrar tu comentario? Tu nombre, tu sitio web y tu texto se eliminan para siempre.',
   eraseYes: 'Sí, borrar',
   erased: 'Tu comentario se ha borrado.',
+  download: 'Descargar mis datos',
   pending: 'Tu comentario está pendiente de moderación.',
   published: 'Tu comentario está publicado.',
   posted: '¡Gracias! Hemos recibido tu comentario.',

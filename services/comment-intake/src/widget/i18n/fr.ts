@@ -30,6 +30,7 @@ export const fr: Strings = {
   eraseAsk: 'Effacer votre commentaire ? Votre nom, votre site web et votre texte seront supprimés définitivement.',
   eraseYes: 'Oui, effacer',
   erased: 'Votre commentaire a été effacé.',
+  download: 'Télécharger mes données',
   pending: 'Votre commentaire est en attente de modération.',
   published: 'Votre commentaire est publié.',
   posted: 'Merci ! Votre commentaire a bien été reçu.',
