@@ -105,7 +105,7 @@ describe('banner.js in Chromium', () => {
     }
   });
 
-  it('when a visitor who chose downloads their consent records, then the file holds each choice with the receipt the banner got', async () => {
+  it('when a visitor who chose downloads their consent records, then the file holds each choice with the receipt the banner got, and a failed download says so', async () => {
     const { context, page } = await h.open();
     try {
       // Before any choice there is nothing to download.
@@ -121,7 +121,13 @@ describe('banner.js in Chromium', () => {
       await recordsOf(state.id, 2);
 
       await page.locator('#settings').click();
+      // A failed request says so under the link; the next download that works takes the note away.
+      await page.route(`**/consents/${state.id}`, (route) => route.abort('connectionreset'));
+      await prefs(page).getByRole('button', { name: 'Download my consent records' }).click();
+      expect(await prefs(page).getByRole('alert').textContent()).toBe('Your records could not be downloaded. Please try again.');
+      await page.unroute(`**/consents/${state.id}`);
       const [download] = await Promise.all([page.waitForEvent('download'), prefs(page).getByRole('button', { name: 'Download my consent records' }).click()]);
+      expect(await prefs(page).getByRole('alert').count()).toBe(0);
       expect(download.suggestedFilename()).toBe(`consent-${state.id}.json`);
       const chunks: Buffer[] = [];
       for await (const c of (await download.createReadStream())!) chunks.push(c as Buffer);

@@ -26,6 +26,7 @@ interface Texts {
   gpcNotice: string;
   saved: string;
   records: string;
+  recordsFailed?: string;
   categories: Record<string, { label: string; description: string }>;
 }
 interface Config {
@@ -229,14 +230,27 @@ function history(): Promise<unknown> {
 }
 
 /** Saves the records as a file the visitor keeps: the receipts in it verify against the published key. */
-function downloadRecords(): void {
-  void history().then((h) => {
-    const a = d.createElement('a');
-    a.href = URL.createObjectURL(new Blob([JSON.stringify(h, null, 2)], { type: 'application/json' }));
-    a.download = `consent-${stored!.i}.json`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  }, () => undefined);
+function downloadRecords(link: HTMLElement): void {
+  // The note under the link says a failure (texts of older revisions have none), and goes on success.
+  const note = link.nextElementSibling?.matches('p.g') ? link.nextElementSibling : null;
+  note?.remove();
+  void history().then(
+    (h) => {
+      const a = d.createElement('a');
+      a.href = URL.createObjectURL(new Blob([JSON.stringify(h, null, 2)], { type: 'application/json' }));
+      a.download = `consent-${stored!.i}.json`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    },
+    () => {
+      if (!texts.recordsFailed) return;
+      const p = d.createElement('p');
+      p.className = 'g';
+      p.setAttribute('role', 'alert');
+      p.textContent = texts.recordsFailed;
+      link.after(p);
+    },
+  );
 }
 
 function choose(action: string, accepted: string[], excluded: string[] = []): void {
@@ -298,7 +312,7 @@ function mount(): ShadowRoot {
       );
     }
     else if (a === 'x') closePrefs();
-    else if (a === 'h') downloadRecords();
+    else if (a === 'h') downloadRecords((e.target as HTMLElement).closest('button')!);
   });
   // A polite live region that outlives the dialogs, so "saved" is announced after they close.
   status = d.createElement('div');

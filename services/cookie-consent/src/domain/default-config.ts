@@ -28,6 +28,7 @@ export const DEFAULT_CONSENT_CONFIG: ConsentConfig = consentConfigSchema.parse({
       gpcNotice: 'Your browser sends a Global Privacy Control signal, so marketing is off unless you switch it on.',
       saved: 'Your choices have been saved.',
       records: 'Download my consent records',
+      recordsFailed: 'Your records could not be downloaded. Please try again.',
       categories: {
         necessary: { label: 'Strictly necessary', description: 'Needed for the site to work, for example to remember this choice. Always on.' },
         functional: { label: 'Functional', description: 'Remember your settings, such as your name in the comment form.' },

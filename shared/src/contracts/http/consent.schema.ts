@@ -42,6 +42,8 @@ export const consentTextsSchema = z.strictObject({
   saved: text(200).default('Your choices have been saved.'),
   /** The preferences' link to the visitor's own consent records (a download, receipts included). */
   records: text(100).default('Download my consent records'),
+  /** Shown under that link when the records could not be fetched. */
+  recordsFailed: text(200).default('Your records could not be downloaded. Please try again.'),
   categories: z.record(slug, z.strictObject({ label: text(100), description: text(1000) })),
 });
 
