@@ -12,7 +12,6 @@
  * Uses its own database and Redis key prefix, both deleted afterwards.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { sql, type Kysely } from 'kysely';
 import {
   ConsumerGroups,
@@ -29,9 +28,8 @@ import {
   type CommentsSubmittedV1,
 } from '@parley/shared';
 import { ensureSite, moderationQueue } from '@parley/moderation-queue';
+import { REDIS_URL, createScratch } from './scratch';
 
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CONCURRENCY = process.env.MODERATION_WORKER_CONCURRENCY ?? '2';
 
 const hex = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -70,15 +68,9 @@ export interface ModerationBenchOptions {
 
 /** Runs both scenarios; returns the markdown table. */
 export async function benchModeration({ total, rate, seconds }: ModerationBenchOptions): Promise<string> {
-  const dbName = `parley_bench_${randomBytes(4).toString('hex')}`;
-  const prefix = `bench:${randomBytes(4).toString('hex')}:`;
-  const admin = new Client({ connectionString: DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const url = new URL(DATABASE_URL);
-  url.pathname = `/${dbName}`;
-  const db = await createDatabase({ databaseUrl: url.toString(), logger: silentLogger });
-  const transport = createTransport({ redisUrl: REDIS_URL, keyPrefix: prefix, logger: silentLogger });
+  const scratch = await createScratch('moderation');
+  const db = await createDatabase({ databaseUrl: scratch.databaseUrl, logger: silentLogger });
+  const transport = createTransport({ redisUrl: REDIS_URL, keyPrefix: scratch.redisPrefix, logger: silentLogger });
   try {
     await migrateService(db, moderationQueue, silentLogger);
     await ensureSite({ db: db.db as never, afterCommit: () => undefined }, createSiteBodySchema.parse({ id: 'bench', name: 'Bench', settings: { comments: { minSubmitSeconds: 0 } } }));
@@ -165,13 +157,7 @@ export async function benchModeration({ total, rate, seconds }: ModerationBenchO
   } finally {
     await transport.close();
     await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
-    const { Redis } = await import('ioredis');
-    const r = new Redis(REDIS_URL);
-    const keys = await r.keys(`${prefix}*`);
-    if (keys.length) await r.del(...keys);
-    r.disconnect();
+    await scratch.drop();
   }
 }
 

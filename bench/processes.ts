@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { onAbortStopChild } from './abort';
 
 const ROOT = join(__dirname, '..');
 
@@ -26,12 +27,6 @@ export function startProcess(name: ServiceName, env: Record<string, string>): Pr
   return startNodeProcess(name, join(ROOT, 'services', name, 'src/main.ts'), env);
 }
 
-/** Children still running: a bench that ends early (a signal, an uncaught error) takes them with it instead of leaving them behind. */
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGTERM');
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 /** Runs `entry` (TypeScript, through tsx) in a process of its own; resolves once it logs a JSON line with `<name> listening` and its port. */
 export function startNodeProcess(name: string, entry: string, env: Record<string, string>): Promise<ServiceProcess> {
@@ -40,9 +35,10 @@ export function startNodeProcess(name: string, entry: string, env: Record<string
     env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  running.add(child);
+  // A bench that ends early (a signal, an uncaught error) takes its children with it.
+  const forget = onAbortStopChild(() => child.kill('SIGTERM'));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  void exited.then(() => running.delete(child));
+  void exited.then(forget);
   return new Promise((resolve, reject) => {
     let buffer = '';
     child.stdout!.setEncoding('utf8');

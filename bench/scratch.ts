@@ -20,6 +20,7 @@ import {
   type StreamTransport,
 } from '@parley/shared';
 import { deleteKeysWithPrefix } from '@parley/shared/testing';
+import { onAbortDrop } from './abort';
 import { startProcess, type ServiceName, type ServiceProcess } from './processes';
 
 export const ADMIN_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -38,12 +39,17 @@ export async function createScratch(label: string): Promise<Scratch> {
   const u = new URL(ADMIN_DATABASE_URL);
   u.pathname = `/${name}`;
   const redisPrefix = `bench-${label}:${tag}:`;
+  const drop = async () => {
+    await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await deleteKeys(redisPrefix);
+  };
+  const forget = onAbortDrop(drop);
   return {
     databaseUrl: u.toString(),
     redisPrefix,
     async drop() {
-      await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-      await deleteKeys(redisPrefix);
+      forget();
+      await drop();
     },
   };
 }

@@ -11,6 +11,7 @@ import { fixtures } from '../shared/src/contracts/fixtures';
 import { uuidv7 } from '../shared/src/ids';
 import { createMemoryTransport, createRedisTransport, type StreamTransport } from '../shared/src/streams';
 import { deleteKeysWithPrefix } from '../shared/src/testing/resources';
+import { onAbortDrop } from './abort';
 
 export interface TransportBenchResult {
   name: string;
@@ -27,6 +28,7 @@ export async function benchTransport(opts: { messages: number; redisUrl: string 
   const envelopes = Array.from({ length: opts.messages }, () => envelope());
   const results: TransportBenchResult[] = [];
   const raw = new Redis(opts.redisUrl);
+  const forget = onAbortDrop(() => deleteKeysWithPrefix(raw, prefix));
   try {
     results.push(await rawXadd(raw, `${prefix}raw`, envelopes));
     const redis = createRedisTransport({ url: opts.redisUrl, keyPrefix: prefix });
@@ -42,6 +44,7 @@ export async function benchTransport(opts: { messages: number; redisUrl: string 
       await memory.close();
     }
   } finally {
+    forget();
     await deleteKeysWithPrefix(raw, prefix);
     await raw.quit();
   }
