@@ -79,6 +79,7 @@ export const moderationQueue: ServiceModule<Config> = {
       everyMs: config.RETENTION_INTERVAL_MS,
       unpublishedDays: config.RETENTION_UNPUBLISHED_DAYS,
       networkDays: config.RETENTION_NETWORK_DAYS,
+      live,
     });
     return {
       name: 'moderation-queue',

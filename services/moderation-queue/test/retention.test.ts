@@ -6,6 +6,7 @@ import { applyPrivacyRequest } from '../src/domain/apply-privacy-request';
 import { RETENTION_ERASED, enforceRetention } from '../src/domain/enforce-retention';
 import { forgetNetworkData, forgetReporterFingerprints, type NetworkDataScan } from '../src/domain/forget-network-data';
 import { RetentionJob } from '../src/jobs/retention.job';
+import { openLiveQueue } from './support/live-queue-client';
 import { buildSubmitted, hex, modClient, startModeration, type ModerationHarness } from './support/moderation-harness';
 
 let h: ModerationHarness;
@@ -230,13 +231,19 @@ describe('retention of unpublished comments', () => {
     expect(await row(id)).toMatchObject({ state: 'deleted', text: '', author_name: '', author_key: NO_ONE });
   });
 
-  it('when the service runs, then its scheduled job erases what is due, every RETENTION_INTERVAL_MS', async () => {
+  it('when the service runs, then its scheduled job erases what is due, every RETENTION_INTERVAL_MS, and moderators watching any instance see the comment change', async () => {
     const id = await submitAs(spam(), 'spam');
     await age(id, 31);
+    const live = openLiveQueue(h.svc.url, moderatorKey, SITE);
+    await eventually(async () => live.status() === 200);
     const other = await h.startInstance({ RETENTION_UNPUBLISHED_DAYS: '30', RETENTION_INTERVAL_MS: '1000' });
     try {
       await eventually(async () => (await row(id)).erased_at !== null, 10_000);
+      // The job ran on the other instance; the live queue is this one's.
+      const changed = await eventually(async () => live.events.find((e) => e.data.commentId === id));
+      expect(changed).toEqual({ event: 'changed', data: expect.objectContaining({ commentId: id, from: 'spam', to: 'spam' }) });
     } finally {
+      live.close();
       await other.stop();
     }
     expect(await row(id)).toMatchObject({ state: 'spam', text: '', author_name: '' });

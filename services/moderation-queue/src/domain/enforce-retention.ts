@@ -3,6 +3,7 @@ import { inChunks } from '@parley/shared';
 import type { ModerationDb, StoredReason } from '../db/tables';
 import { insertCommentEvents } from '../repositories/comment-event.repository';
 import { deletePendingWebhookDeliveries, eraseCommentRows, lockUnpublishedUnchangedSince, scrubCommentHistory } from '../repositories/erasure.repository';
+import type { QueueLivePublisher } from './queue-live-hub';
 
 /** The reason code of a comment whose personal data retention erased. */
 export const RETENTION_ERASED = 'RETENTION_ERASED';
@@ -20,21 +21,22 @@ const CHUNK = 1_000;
  * of learning, and no decision applies to an erased comment any more (decide-comment.ts).
  * comment-intake applies the same window to its own copy, so nothing is published, and these
  * comments are long decided: no table lock, unlike a privacy erasure. 0 days keeps everything.
+ * Moderators watching the live queue get a `changed` event per comment (same state, now empty).
  * Returns how many comments were erased.
  */
 export async function enforceRetention(
   db: Kysely<ModerationDb>,
   days: number,
-  { now = new Date(), chunk = CHUNK, signal }: { now?: Date; chunk?: number; signal?: AbortSignal } = {},
+  { now = new Date(), chunk = CHUNK, signal, live }: { now?: Date; chunk?: number; signal?: AbortSignal; live?: QueueLivePublisher } = {},
 ): Promise<number> {
   if (days <= 0) return 0;
   const before = new Date(now.getTime() - days * 86_400_000);
   const reason: StoredReason = { code: RETENTION_ERASED, detail: `no status change for ${days} days: its author’s personal data and its text were erased` };
   // Stopping the service ends a long run between two chunks; the next run goes on from there.
-  const step = () =>
-    db.transaction().execute(async (trx) => {
+  const step = async () => {
+    const rows = await db.transaction().execute(async (trx) => {
       const rows = await lockUnpublishedUnchangedSince(trx, before, chunk);
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return rows;
       const ids = rows.map((r) => r.id);
       await scrubCommentHistory(trx, ids);
       await eraseCommentRows(trx, ids, reason, now, 'kept');
@@ -60,7 +62,11 @@ export async function enforceRetention(
         bySite.set(r.site, ofSite);
       }
       for (const [site, ofSite] of bySite) await deletePendingWebhookDeliveries(trx, site, ofSite);
-      return rows.length;
+      return rows;
     });
+    const at = now.toISOString();
+    live?.publish(rows.map((r) => ({ site: r.site, commentId: r.id, threadId: r.thread_id, from: r.state, to: r.state, at })));
+    return rows.length;
+  };
   return inChunks(chunk, step, signal);
 }

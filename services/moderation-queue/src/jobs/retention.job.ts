@@ -3,6 +3,7 @@ import { PeriodicJob, type Logger } from '@parley/shared';
 import type { ModerationDb } from '../db/tables';
 import { enforceRetention } from '../domain/enforce-retention';
 import { forgetNetworkData, forgetReporterFingerprints, type NetworkDataScan } from '../domain/forget-network-data';
+import type { QueueLivePublisher } from '../domain/queue-live-hub';
 
 export interface RetentionJobOptions {
   db: Kysely<ModerationDb>;
@@ -13,6 +14,8 @@ export interface RetentionJobOptions {
   unpublishedDays: number;
   /** RETENTION_NETWORK_DAYS (0 keeps everything). */
   networkDays: number;
+  /** Told of each erased comment, so moderators' live queues show it emptied. */
+  live?: QueueLivePublisher;
 }
 
 /**
@@ -48,9 +51,9 @@ export class RetentionJob {
 
   /** One run of both windows (the timer's; tests call it directly). */
   async run(signal?: AbortSignal): Promise<void> {
-    const { db, logger, unpublishedDays, networkDays } = this.o;
+    const { db, logger, unpublishedDays, networkDays, live } = this.o;
     await this.isolated('unpublished', async () => {
-      const erased = await enforceRetention(db, unpublishedDays, { signal });
+      const erased = await enforceRetention(db, unpublishedDays, { signal, live });
       if (erased > 0) logger.info({ erased, days: unpublishedDays }, 'unpublished comments past retention erased');
     });
     if (signal?.aborted) return;

@@ -82,12 +82,12 @@ export const UNPUBLISHED_STATES = ['spam', 'rejected', 'removed', 'deleted'] as 
  * candidates; the history check is one index probe per candidate. Rows another transaction holds
  * (a moderator deciding at this moment) are skipped: the next run finds them if still due.
  */
-export async function lockUnpublishedUnchangedSince(db: Db, before: Date, limit: number): Promise<Pick<CommentRow, 'id' | 'site' | 'state'>[]> {
+export async function lockUnpublishedUnchangedSince(db: Db, before: Date, limit: number): Promise<Pick<CommentRow, 'id' | 'site' | 'thread_id' | 'state'>[]> {
   const changedAt = sql<Date>`coalesce(c.decided_at, c.submitted_at)`;
   return db
     .withSchema(SCHEMA)
     .selectFrom('comments as c')
-    .select(['c.id', 'c.site', 'c.state'])
+    .select(['c.id', 'c.site', 'c.thread_id', 'c.state'])
     .where('c.erased_at', 'is', null)
     .where('c.state', 'in', UNPUBLISHED_STATES)
     .where(changedAt, '<', before)
