@@ -231,9 +231,8 @@ function history(): Promise<unknown> {
 
 /** Saves the records as a file the visitor keeps: the receipts in it verify against the published key. */
 function downloadRecords(link: HTMLElement): void {
-  // The note under the link says a failure (texts of older revisions have none), and goes on success.
-  const note = link.nextElementSibling?.matches('p.g') ? link.nextElementSibling : null;
-  note?.remove();
+  // The note under the link says a failure (texts of older revisions have none), and goes on the next try.
+  if (link.nextElementSibling?.matches('p.g')) link.nextElementSibling.remove();
   void history().then(
     (h) => {
       const a = d.createElement('a');
