@@ -4,6 +4,7 @@ import { Streams, uuidv7, type PrivacyRequestsV1 } from '@parley/shared';
 import { eventually } from '@parley/shared/testing';
 import { applyPrivacyRequest } from '../src/domain/apply-privacy-request';
 import { moderateSubmittedBatch } from '../src/domain/moderate-comment';
+import * as auditCommentReasons from '../migrations/2026_11_27_1700_audit_comment_reasons';
 import { openLiveQueue } from './support/live-queue-client';
 import { buildSubmitted, hex, modClient, startModeration, type ModerationHarness } from './support/moderation-harness';
 
@@ -111,9 +112,14 @@ describe('privacy requests', () => {
     const tokens = async () => (await h.db.withSchema('moderation').selectFrom('spam_tokens').select('token').where('site', '=', SITE).execute()).map((t) => t.token);
     expect(await tokens()).toEqual(expect.arrayContaining(['name:przybyszewska', 'host:przybyszewska.example.net']));
     const heldBefore = (await mod().counts()).body.counts.held as number;
+    const decisionAudit = () =>
+      h.db.withSchema('moderation').selectFrom('audit_log').select(['action', 'after']).where('target', '=', approved.payload.commentId).where('action', '=', 'comment.approve').execute();
+    expect(await decisionAudit()).toEqual([{ action: 'comment.approve', after: expect.objectContaining({ state: 'approved', reason: 'fine, mentions Świętojańska' }) }]);
 
     const ids = [held.payload.commentId, approved.payload.commentId];
     await deliver(privacyRequest(SITE, { commentIds: ids }));
+    // The moderator's reason goes from the audit log too; who decided what, and when, stays.
+    expect(await decisionAudit()).toEqual([{ action: 'comment.approve', after: expect.objectContaining({ state: 'approved', reason: null }) }]);
 
     for (const id of ids) {
       const res = await mod().comment(id);
@@ -237,6 +243,25 @@ describe('privacy requests', () => {
     await deliver(erase, { ...erase, id: uuidv7() });
     expect(await row(id)).toEqual(after);
     expect(await history(id)).toEqual(entries);
+  });
+
+  it('when comments were erased before audit entries lost their reasons with them, then the migration clears those reasons and keeps the others', async () => {
+    const erasedEarlier = buildSubmitted(SITE, { text: 'Erased before the audit log was scrubbed too.' });
+    const kept = buildSubmitted(SITE, { text: 'Never erased.' });
+    for (const e of [erasedEarlier, kept]) {
+      expect(await h.submit(e)).toBe('held');
+      expect((await mod().decide(e.payload.commentId, { action: 'reject', expectedState: 'held', reason: 'quotes Przybyszewska' })).status).toBe(200);
+    }
+    // As an erasure made before this change left it: the comment erased, its audit entry untouched.
+    await h.db.withSchema('moderation').updateTable('comments').set({ erased_at: new Date() }).where('id', '=', erasedEarlier.payload.commentId).execute();
+    const reasonOf = async (id: string) =>
+      (await h.db.withSchema('moderation').selectFrom('audit_log').select('after').where('target', '=', id).where('action', '=', 'comment.reject').executeTakeFirstOrThrow()).after;
+
+    await auditCommentReasons.down(h.db);
+    await auditCommentReasons.up(h.db);
+
+    expect(await reasonOf(erasedEarlier.payload.commentId)).toMatchObject({ state: 'rejected', reason: null });
+    expect(await reasonOf(kept.payload.commentId)).toMatchObject({ state: 'rejected', reason: 'quotes Przybyszewska' });
   });
 
   it('when an export arrives, then moderation changes nothing', async () => {

@@ -111,6 +111,10 @@ describe('retention of unpublished comments', () => {
       expect(JSON.stringify(res.body)).not.toMatch(/Przybyszewska|Świętojańska|Gdynia|example\.net|203\.0\.113/i);
       expect(await row(id)).toMatchObject({ state, erased_at: now, author_email_hash: null, author_ip_hash: '', author_fingerprint: '', text_hash: '', author_key: NO_ONE });
     }
+    // The moderator's reason for rejecting it leaves the audit log too; the decision's entry stays.
+    const audit = (await modClient(h.svc.url, operatorKey, SITE).audit({ limit: 200 })).body.items as { action: string; target: string; after: { reason?: string | null } }[];
+    expect(audit.filter((e) => e.target === rejected)).toEqual([expect.objectContaining({ action: 'comment.reject', after: expect.objectContaining({ state: 'rejected', reason: null }) })]);
+    expect(JSON.stringify(audit)).not.toMatch(/Świętojańska/);
     expect(await pendingDeliveries(oldSpam)).toEqual([]);
     expect(await pendingDeliveries(recentSpam)).toHaveLength(1);
     expect(await row(recentSpam)).toEqual(recentBefore);

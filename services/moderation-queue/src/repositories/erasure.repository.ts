@@ -231,7 +231,8 @@ export async function eraseCommentRows(db: Db, ids: readonly string[], reason: S
 
 /**
  * The comments' history keeps its codes, states, actors and times; the free text goes (rule details
- * quote words of the comment or its author's name, reports and notes may quote the comment).
+ * quote words of the comment or its author's name, reports and notes may quote the comment), also
+ * the reason in the audit entry of each moderator decision on them.
  */
 export async function scrubCommentHistory(db: Db, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
@@ -251,6 +252,10 @@ export async function scrubCommentHistory(db: Db, ids: readonly string[]): Promi
     .set({ note: null })
     .where('comment_id', '=', sql<string>`any(${[...ids]}::uuid[])`)
     .execute();
+  // The moderators' reasons, also kept in their decisions' audit entries (audit_log_comment_reason_idx).
+  await sql`
+    update ${sql.table(`${SCHEMA}.audit_log`)} a set after = jsonb_set(a.after, '{reason}', 'null')
+     where a.target = any(${[...ids]}::text[]) and a.action like 'comment.%' and (a.after->>'reason') is not null`.execute(db);
 }
 
 /**
