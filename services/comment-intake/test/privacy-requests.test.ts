@@ -108,6 +108,8 @@ describe('a reader erases a comment of theirs', () => {
 
   it('when they erase it with its author token, then it leaves the thread at once, long after the edit window, and moderation is told', async () => {
     const c = await approvedComment(h, 'daily', 'reader', { text: 'Mine to take back.' });
+    const reported = await request(h.url).post(`/v1/comments/${c.id}/reports`).set('Origin', ORIGIN).send({ reason: 'off-topic', note: 'it says "Mine to take back."' });
+    expect(reported.status).toBe(202);
     const res = await erase(c.id, c.authorToken);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ kind: 'erase', erased: 1 });
@@ -117,6 +119,9 @@ describe('a reader erases a comment of theirs', () => {
     const event = await eventually(async () => requests.seen.find((e) => e.payload.requestId === res.body.requestId), 10_000);
     expect(event.payload).toMatchObject({ kind: 'erase', commentIds: [c.id], requestedBy: { kind: 'author', keyId: null }, subject: { emailHash: null } });
     expect((await erase(c.id, c.authorToken)).body).toMatchObject({ erased: 0 });
+    // A reader's note on a report may quote the comment: it goes, the reason stays.
+    const { rows } = await sql<{ reason: string; note: string | null }>`select reason, note from intake.reports where comment_id = ${c.id}`.execute(h.infra.db.db);
+    expect(rows).toEqual([{ reason: 'off-topic', note: null }]);
   });
 
   it('when they export it with its author token, then they get it as they wrote it, and nothing once erased', async () => {

@@ -22,16 +22,20 @@ export async function lockCommentsByEmailHash(db: Db, siteId: string, emailHash:
  * Makes the comments tombstones without personal data: `deleted` ones (a privacy request), or with
  * their status kept (retention, for comments that are not public anyway). The author token's hash
  * stays: it is a hash of a random value, and it lets the author still see that their comment is gone.
+ * Readers' notes on reports about them go too (they may quote the comment); the reasons stay.
  */
 export async function eraseCommentRows(db: Db, ids: readonly string[], at: Date, status: 'deleted' | 'kept' = 'deleted'): Promise<void> {
   if (ids.length === 0) return;
   const newStatus = status === 'deleted' ? sql`status = 'deleted', status_changed_at = ${at},` : sql``;
   await sql`
-    update intake.comments
-       set ${newStatus} erased_at = ${at},
-           author_name = '', author_website = null, email_encrypted = null, email_hash = null, email_domain = null,
-           ip_hash = '', ip_prefix = '', fingerprint = '', text = ''
-     where id = any(${[...ids]}::uuid[])`.execute(db);
+    with erased as (
+      update intake.comments
+         set ${newStatus} erased_at = ${at},
+             author_name = '', author_website = null, email_encrypted = null, email_hash = null, email_domain = null,
+             ip_hash = '', ip_prefix = '', fingerprint = '', text = ''
+       where id = any(${[...ids]}::uuid[])
+    )
+    update intake.reports set note = null where comment_id = any(${[...ids]}::uuid[]) and note is not null`.execute(db);
 }
 
 /** Statuses of comments readers do not see, now or any more. */
