@@ -35,9 +35,9 @@ export interface Scratch {
 export async function createScratch(label: string): Promise<Scratch> {
   const tag = randomBytes(4).toString('hex');
   const name = `parley_bench_${tag}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
-  const u = new URL(ADMIN_DATABASE_URL);
+  const u = new URL(ADMIN_DATABASE_URL); // before the database exists: a URL it cannot take leaves none behind
   u.pathname = `/${name}`;
+  await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
   const redisPrefix = `bench-${label}:${tag}:`;
   const drop = async () => {
     await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
@@ -86,32 +86,50 @@ export interface BenchService {
  */
 export async function startBenchService(module: ServiceModule<any>, label: string, settings: Record<string, unknown> = {}): Promise<BenchService> {
   const scratch = await createScratch(label);
+  try {
+    return await runInScratch(module, scratch, settings);
+  } catch (err) {
+    await scratch.drop(); // a service that failed to start leaves nothing behind
+    throw err;
+  }
+}
+
+async function runInScratch(module: ServiceModule<any>, scratch: Scratch, settings: Record<string, unknown>): Promise<BenchService> {
   const db = await createDatabase({ databaseUrl: scratch.databaseUrl, poolSize: Number(process.env.BENCH_POOL ?? 20), logger: silentLogger });
   const transport = createTransport({ redisUrl: REDIS_URL, keyPrefix: scratch.redisPrefix, logger: silentLogger });
-  await migrateService(db, module, silentLogger);
-  const common = commonEnvSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const service = await module.create({
-    config: { ...common, PORT: 0, DATABASE_URL: scratch.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: scratch.redisPrefix, ...settings },
-    logger: silentLogger,
-    metrics: createMetrics(module.name),
-    db,
-    transport,
-    consumerName: 'bench',
-  });
-  const { server, port } = await listen(service.app, 0, '127.0.0.1');
-  await service.start();
-  return {
-    url: `http://127.0.0.1:${port}`,
-    db,
-    transport,
-    async stop() {
-      await closeServer(server);
-      await service.stop();
-      await transport.close();
-      await db.close();
-      await scratch.drop();
-    },
+  // What is up so far, undone in reverse order by stop(), or at once if starting fails.
+  const undo: (() => Promise<unknown>)[] = [() => db.close(), () => transport.close()];
+  const stop = async () => {
+    for (const step of [...undo].reverse()) await step().catch(() => undefined);
   };
+  try {
+    await migrateService(db, module, silentLogger);
+    const common = commonEnvSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+    const service = await module.create({
+      config: { ...common, PORT: 0, DATABASE_URL: scratch.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: scratch.redisPrefix, ...settings },
+      logger: silentLogger,
+      metrics: createMetrics(module.name),
+      db,
+      transport,
+      consumerName: 'bench',
+    });
+    undo.push(() => service.stop());
+    const { server, port } = await listen(service.app, 0, '127.0.0.1');
+    undo.push(() => closeServer(server));
+    await service.start();
+    return {
+      url: `http://127.0.0.1:${port}`,
+      db,
+      transport,
+      async stop() {
+        await stop();
+        await scratch.drop();
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 /**
@@ -126,19 +144,27 @@ export async function startScratchProcess(
   prepare: (db: DatabaseHandle<any>, url: string) => Promise<void>,
 ): Promise<ServiceProcess> {
   const scratch = await createScratch(name);
-  const db = await createDatabase({ databaseUrl: scratch.databaseUrl, logger: silentLogger });
+  let service: ServiceProcess | undefined;
   try {
-    await migrateService(db, module, silentLogger);
-    const service = await startProcess(name, { DATABASE_URL: scratch.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: scratch.redisPrefix, ...env });
-    await prepare(db, service.url);
-    return {
-      ...service,
-      async stop() {
-        await service.stop();
-        await scratch.drop();
-      },
-    };
-  } finally {
-    await db.close();
+    const db = await createDatabase({ databaseUrl: scratch.databaseUrl, logger: silentLogger });
+    try {
+      await migrateService(db, module, silentLogger);
+      service = await startProcess(name, { DATABASE_URL: scratch.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: scratch.redisPrefix, ...env });
+      await prepare(db, service.url);
+    } finally {
+      await db.close();
+    }
+  } catch (err) {
+    await service?.stop(); // one that failed to start leaves nothing behind
+    await scratch.drop();
+    throw err;
   }
+  const started = service;
+  return {
+    ...started,
+    async stop() {
+      await started.stop();
+      await scratch.drop();
+    },
+  };
 }
