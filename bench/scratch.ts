@@ -81,28 +81,44 @@ export interface BenchService {
 }
 
 /**
+ * What a bench has set up so far, undone in reverse order: by the bench's `stop()`, or at once when
+ * starting fails, so a service that does not come up leaves nothing behind. Every step runs even if
+ * one before it failed; the first error is thrown after the rest. A second call finds nothing left.
+ */
+function setUp(first: () => Promise<unknown>) {
+  const steps = [first];
+  return {
+    add: (step: () => Promise<unknown>) => void steps.push(step),
+    async undo(): Promise<void> {
+      let failure: unknown;
+      for (const step of steps.splice(0).reverse()) await step().catch((err: unknown) => (failure ??= err));
+      if (failure !== undefined) throw failure;
+    },
+  };
+}
+
+/** Runs `start` with what it set up undone if it throws. */
+async function orUndo<T>(done: ReturnType<typeof setUp>, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    await done.undo().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
  * One service as production runs it (real Postgres and Redis, its own outbox relay and consumers),
  * on loopback, in a scratch database and Redis prefix that `stop()` deletes.
  */
 export async function startBenchService(module: ServiceModule<any>, label: string, settings: Record<string, unknown> = {}): Promise<BenchService> {
   const scratch = await createScratch(label);
-  try {
-    return await runInScratch(module, scratch, settings);
-  } catch (err) {
-    await scratch.drop(); // a service that failed to start leaves nothing behind
-    throw err;
-  }
-}
-
-async function runInScratch(module: ServiceModule<any>, scratch: Scratch, settings: Record<string, unknown>): Promise<BenchService> {
-  const db = await createDatabase({ databaseUrl: scratch.databaseUrl, poolSize: Number(process.env.BENCH_POOL ?? 20), logger: silentLogger });
-  const transport = createTransport({ redisUrl: REDIS_URL, keyPrefix: scratch.redisPrefix, logger: silentLogger });
-  // What is up so far, undone in reverse order by stop(), or at once if starting fails.
-  const undo: (() => Promise<unknown>)[] = [() => db.close(), () => transport.close()];
-  const stop = async () => {
-    for (const step of [...undo].reverse()) await step().catch(() => undefined);
-  };
-  try {
+  const done = setUp(() => scratch.drop());
+  return orUndo(done, async () => {
+    const db = await createDatabase({ databaseUrl: scratch.databaseUrl, poolSize: Number(process.env.BENCH_POOL ?? 20), logger: silentLogger });
+    done.add(() => db.close());
+    const transport = createTransport({ redisUrl: REDIS_URL, keyPrefix: scratch.redisPrefix, logger: silentLogger });
+    done.add(() => transport.close());
     await migrateService(db, module, silentLogger);
     const common = commonEnvSchema.parse({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
     const service = await module.create({
@@ -113,23 +129,12 @@ async function runInScratch(module: ServiceModule<any>, scratch: Scratch, settin
       transport,
       consumerName: 'bench',
     });
-    undo.push(() => service.stop());
+    done.add(() => service.stop());
     const { server, port } = await listen(service.app, 0, '127.0.0.1');
-    undo.push(() => closeServer(server));
+    done.add(() => closeServer(server));
     await service.start();
-    return {
-      url: `http://127.0.0.1:${port}`,
-      db,
-      transport,
-      async stop() {
-        await stop();
-        await scratch.drop();
-      },
-    };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+    return { url: `http://127.0.0.1:${port}`, db, transport, stop: () => done.undo() };
+  });
 }
 
 /**
@@ -144,27 +149,17 @@ export async function startScratchProcess(
   prepare: (db: DatabaseHandle<any>, url: string) => Promise<void>,
 ): Promise<ServiceProcess> {
   const scratch = await createScratch(name);
-  let service: ServiceProcess | undefined;
-  try {
+  const done = setUp(() => scratch.drop());
+  return orUndo(done, async () => {
     const db = await createDatabase({ databaseUrl: scratch.databaseUrl, logger: silentLogger });
     try {
       await migrateService(db, module, silentLogger);
-      service = await startProcess(name, { DATABASE_URL: scratch.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: scratch.redisPrefix, ...env });
+      const service = await startProcess(name, { DATABASE_URL: scratch.databaseUrl, REDIS_URL, REDIS_KEY_PREFIX: scratch.redisPrefix, ...env });
+      done.add(() => service.stop());
       await prepare(db, service.url);
+      return { ...service, stop: () => done.undo() };
     } finally {
       await db.close();
     }
-  } catch (err) {
-    await service?.stop(); // one that failed to start leaves nothing behind
-    await scratch.drop();
-    throw err;
-  }
-  const started = service;
-  return {
-    ...started,
-    async stop() {
-      await started.stop();
-      await scratch.drop();
-    },
-  };
+  });
 }
