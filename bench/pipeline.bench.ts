@@ -105,6 +105,20 @@ async function flow(rate: number, s: number, submit: Submit, visibleAt: Readonly
   return { sentAt, accepted, latencies };
 }
 
+/**
+ * CPU seconds used so far by two processes, by every process whose command starts with one of
+ * `others`, by this process (the load: submits, live streams, stage observers) and by the whole box.
+ */
+const cpuSample = (a: ServiceProcess, b: ServiceProcess, others: string[]) => [
+  cpuSeconds(a.pid),
+  cpuSeconds(b.pid),
+  ...others.map(cpuSecondsOf),
+  (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+  machineBusySeconds(),
+];
+/** Column `i` of two samples as µs of CPU per comment. */
+const perComment = (cpu0: number[], cpu1: number[], comments: number) => (i: number) => `${(((cpu1[i]! - cpu0[i]!) * 1e6) / comments).toFixed(0)} µs`;
+
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const spread = (d: number[]) => `p50 ${ms(percentile(d, 50))} · p95 ${ms(percentile(d, 95))} · p99 ${ms(percentile(d, 99))}`;
 
@@ -128,13 +142,12 @@ async function measureBaseline(rate: number, seconds: number, prefix: string, st
       const i = k++;
       return call(`${front.url}/threads/story-${i % THREADS}/comments`, 'POST', { origin: ORIGIN }, { name: `Reader ${i}`, text: `Reader ${i} here.` });
     };
-    const sample = () => [cpuSeconds(front.pid), cpuSeconds(worker.pid), cpuSecondsOf('redis-server'), (process.cpuUsage().user + process.cpuUsage().system) / 1e6, machineBusySeconds()];
     await flow(rate, 2, submit, visibleAt);
-    const cpu0 = sample();
+    const cpu0 = cpuSample(front, worker, ['redis-server']);
     const { latencies, accepted } = await flow(rate, seconds, submit, visibleAt);
-    const cpu1 = sample();
+    const cpu1 = cpuSample(front, worker, ['redis-server']);
     const total = rate * seconds;
-    const us = (i: number) => `${(((cpu1[i]! - cpu0[i]!) * 1e6) / total).toFixed(0)} µs`;
+    const us = perComment(cpu0, cpu1, total);
     return {
       p99: percentile(latencies, 99),
       row: [
@@ -212,16 +225,6 @@ export async function benchPipeline({ rate, seconds }: PipelineBenchOptions): Pr
     const visibleAt = new Map<string, number>();
     for (let i = 0; i < THREADS; i++) streams.push(await openStream(`${thread(i)}/events`, (id) => visibleAt.set(id, performance.now())));
 
-    // Who uses the machine: the two services, Postgres, Redis, this process (the load: submits,
-    // live streams, stage observers) and the whole box.
-    const sample = (a: ServiceProcess, b: ServiceProcess) => [
-      cpuSeconds(a.pid),
-      cpuSeconds(b.pid),
-      cpuSecondsOf('postgres'),
-      cpuSecondsOf('redis-server'),
-      (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
-      machineBusySeconds(),
-    ];
     // Numbered on across the warm-up: a repeated author and text would be a duplicate, rejected and never shown.
     let n = 0;
     const submit: Submit = () => {
@@ -234,11 +237,12 @@ export async function benchPipeline({ rate, seconds }: PipelineBenchOptions): Pr
       });
     };
     await flow(rate, 2, submit, visibleAt); // warm-up: JIT, pools, consumer groups
-    const cpu0 = sample(intake, moderation);
+    // Who uses the machine: the two services, Postgres, Redis, the load and the whole box.
+    const cpu0 = cpuSample(intake, moderation, ['postgres', 'redis-server']);
     const { sentAt, accepted, latencies } = await flow(rate, seconds, submit, visibleAt);
-    const cpu1 = sample(intake, moderation);
+    const cpu1 = cpuSample(intake, moderation, ['postgres', 'redis-server']);
     const total = rate * seconds;
-    const us = (i: number) => `${(((cpu1[i]! - cpu0[i]!) * 1e6) / total).toFixed(0)} µs`;
+    const us = perComment(cpu0, cpu1, total);
     const stage = (from: (id: string) => number | undefined, to: (id: string) => number | undefined) => {
       const d = [...sentAt.keys()].flatMap((id) => {
         const [a, b] = [from(id), to(id)];

@@ -27,7 +27,6 @@ export function startProcess(name: ServiceName, env: Record<string, string>): Pr
   return startNodeProcess(name, join(ROOT, 'services', name, 'src/main.ts'), env);
 }
 
-
 /** Runs `entry` (TypeScript, through tsx) in a process of its own; resolves once it logs a JSON line with `<name> listening` and its port. */
 export function startNodeProcess(name: string, entry: string, env: Record<string, string>): Promise<ServiceProcess> {
   const child: ChildProcess = spawn(process.execPath, [...profile(name), '--import', 'tsx', entry], {
