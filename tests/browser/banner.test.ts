@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { Page } from 'playwright-core';
 import { eventually } from '@parley/shared/testing';
 import { SITE, startBannerHarness, type BannerHarness } from './banner-harness';
+import { downloadedJson } from './support/download';
 
 let h: BannerHarness;
 
@@ -129,9 +130,7 @@ describe('banner.js in Chromium', () => {
       const [download] = await Promise.all([page.waitForEvent('download'), prefs(page).getByRole('button', { name: 'Download my consent records' }).click()]);
       expect(await prefs(page).getByRole('alert').count()).toBe(0);
       expect(download.suggestedFilename()).toBe(`consent-${state.id}.json`);
-      const chunks: Buffer[] = [];
-      for await (const c of (await download.createReadStream())!) chunks.push(c as Buffer);
-      const file = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const file = await downloadedJson(download);
       expect(file).toMatchObject({ consentId: state.id, site: SITE });
       expect(file.records.map((r: { action: string }) => r.action)).toEqual(['reject_all', 'accept_all']);
       expect(file.records[1].receipt).toBe(state.receipt);

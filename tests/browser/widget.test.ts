@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import type { Page, Request } from 'playwright-core';
 import { eventually } from '@parley/shared/testing';
+import { downloadedJson } from './support/download';
 import { SITE, dropStream, focused, settled, startWidgetHarness, widget, widgetReady, type WidgetHarness } from './support/widget-harness';
 
 let h: WidgetHarness;
@@ -581,9 +582,7 @@ describe('embed.js in Chromium: writing', () => {
 
       const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
       expect(file.suggestedFilename()).toBe(`comment-${id}.json`);
-      const chunks: Buffer[] = [];
-      for await (const c of (await file.createReadStream())!) chunks.push(c as Buffer);
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const body = await downloadedJson(file);
       expect(body).toMatchObject({ kind: 'export', truncated: false, authorKey: null });
       expect(body.comments).toEqual([
         expect.objectContaining({ id, thread: 'my-data', status: 'pending', name: 'Kim', email: 'kim@example.org', website: 'https://kim.example.org', text: 'Mine, all of it.' }),
