@@ -84,6 +84,12 @@ async function deliver(...events: PrivacyRequestsV1[]): Promise<void> {
 }
 
 const row = (id: string) => h.db.withSchema('moderation').selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** Stores the comment (held: the site pre-moderates) and has a moderator approve it. */
+async function approve(e: ReturnType<typeof buildSubmitted>): Promise<void> {
+  expect(await h.submit(e)).toBe('held');
+  expect((await mod().decide(e.payload.commentId, { action: 'approve', expectedState: 'held' })).status).toBe(200);
+}
 const history = (id: string) => h.db.withSchema('moderation').selectFrom('comment_events').selectAll().where('comment_id', '=', id).orderBy('at').orderBy('id').execute();
 /**
  * The `comments.status-changed` events about the comment, once everything moderation published
@@ -191,10 +197,6 @@ describe('privacy requests', () => {
   });
 
   it('when an operator erases by email, then the author is forgotten with their trust, unless they wrote after the request: then only the erased approvals are taken back', async () => {
-    const approve = async (e: ReturnType<typeof buildSubmitted>) => {
-      expect(await h.submit(e)).toBe('held');
-      expect((await mod().decide(e.payload.commentId, { action: 'approve', expectedState: 'held' })).status).toBe(200);
-    };
     const gone = hex('forget-me@example.org');
     const stays = hex('came-back@example.org');
     const goneComments = [buildSubmitted(SITE, { author: { emailHash: gone } }), buildSubmitted(SITE, { author: { emailHash: gone } })];
@@ -219,10 +221,7 @@ describe('privacy requests', () => {
   it('when a reader erases one approved comment, then they keep their trust with one approval less', async () => {
     const key = hex('keeps-trust@example.org');
     const comments = [buildSubmitted(SITE, { author: { emailHash: key } }), buildSubmitted(SITE, { author: { emailHash: key } })];
-    for (const e of comments) {
-      expect(await h.submit(e)).toBe('held');
-      expect((await mod().decide(e.payload.commentId, { action: 'approve', expectedState: 'held' })).status).toBe(200);
-    }
+    for (const e of comments) await approve(e);
 
     await deliver(privacyRequest(SITE, { commentIds: [comments[0]!.payload.commentId], by: 'author' }));
 
