@@ -28,7 +28,7 @@ import { LIVE_QUEUE_CHANNEL, LiveQueueFanOut } from './streams/live-queue.channe
 import { subscribePrivacyRequests } from './streams/privacy-requests.consumer';
 import { subscribeReported } from './streams/reported.consumer';
 import { subscribeStatusChanged } from './streams/status-changed.consumer';
-import { subscribeSubmitted } from './streams/submitted.consumer';
+import { BacklogSignal, subscribeSubmitted } from './streams/submitted.consumer';
 
 export const moderationQueue: ServiceModule<Config> = {
   name: 'moderation-queue',
@@ -115,9 +115,13 @@ export const moderationQueue: ServiceModule<Config> = {
         };
         // The pipeline's verdicts leave at once, handed to the relay with their events (ADR 0015).
         const judging = { ...consumer, handOver: (events: OutboxEvent[]) => relay.handOver(events), onChange: (change: QueueChange) => live.publish([change]) };
-        // Several consumers of one group, each taking its own batches: while one batch is judged, another waits on Postgres.
+        // Several consumers of one group, each taking its own batches: while one batch is judged, another
+        // waits on Postgres. All but the first stand by until a backlog waits.
+        const backlog = new BacklogSignal();
         subscriptions = [
-          ...Array.from({ length: config.MODERATION_WORKER_CONCURRENCY }, (_, i) => subscribeSubmitted({ ...judging, consumer: `${consumerName}#${i}`, batchSize: config.MODERATION_BATCH_SIZE })),
+          ...Array.from({ length: config.MODERATION_WORKER_CONCURRENCY }, (_, i) =>
+            subscribeSubmitted({ ...judging, consumer: `${consumerName}#${i}`, batchSize: config.MODERATION_BATCH_SIZE, backlog: { signal: backlog, standby: i > 0 } }),
+          ),
           subscribeReported({ ...consumer, consumer: consumerName }),
           subscribeStatusChanged({ ...consumer, consumer: consumerName }),
           subscribePrivacyRequests({ ...consumer, consumer: consumerName }),

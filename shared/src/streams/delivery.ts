@@ -9,6 +9,8 @@ import type { z } from 'zod';
 /** What both transports do with one entry once it is read; only the storage steps differ. */
 
 const MAX_RETRY_DELAY_MS = 5_000;
+/** How often a consumer whose readNewWhen answered false asks again. */
+export const STANDBY_POLL_MS = 20;
 
 export interface ConsumerSettings<E extends Envelope> {
   stream: string;
@@ -21,6 +23,8 @@ export interface ConsumerSettings<E extends Envelope> {
   batchHandler?: BatchHandler<E>;
   batchSize: number;
   blockMs: number;
+  /** See SubscribeOptions.readNewWhen; undefined reads whenever there is something. */
+  readNewWhen?: () => boolean;
   claimIdleMs: number;
   maxDeliveries: number;
   retryDelayMs: number;
@@ -48,6 +52,7 @@ export function resolveSettings<E extends Envelope>(
     batchHandler,
     batchSize: Math.max(1, options.batchSize ?? 100),
     blockMs: Math.max(1, options.blockMs ?? 1000),
+    readNewWhen: options.readNewWhen,
     claimIdleMs: Math.max(1, options.claimIdleMs ?? defaults.claimIdleMs),
     maxDeliveries: Math.max(1, options.maxDeliveries ?? defaults.maxDeliveries),
     retryDelayMs: Math.max(0, options.retryDelayMs ?? 100),

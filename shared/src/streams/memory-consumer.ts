@@ -1,7 +1,7 @@
 import type { Envelope } from '../contracts/envelope';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { processBatch, processEntry, type ConsumerSettings, type DeliveryContext, type EntryStore } from './delivery';
+import { STANDBY_POLL_MS, processBatch, processEntry, type ConsumerSettings, type DeliveryContext, type EntryStore } from './delivery';
 import type { ConsumerGroup, MemoryLog, PendingEntry } from './memory-log';
 import { StopSignal } from './stop-signal';
 import type { DeadLetter } from './transport';
@@ -46,9 +46,11 @@ export class MemoryConsumer<E extends Envelope> implements EntryStore {
     let sinceYield = 0;
     while (!this.stop.stopped) {
       const now = Date.now();
-      const taken = this.take(now);
+      const readNew = this.settings.readNewWhen?.() ?? true;
+      const taken = this.take(now, readNew);
       if (taken.length === 0) {
-        await this.stop.sleep(this.msUntilClaimable(now), (wake) => this.log.onWake(wake));
+        const wait = this.msUntilClaimable(now);
+        await this.stop.sleep(readNew ? wait : Math.min(wait, STANDBY_POLL_MS), (wake) => this.log.onWake(wake));
         continue;
       }
       try {
@@ -71,12 +73,12 @@ export class MemoryConsumer<E extends Envelope> implements EntryStore {
     this.releaseOwn();
   }
 
-  /** The next entry to handle, or in batch mode up to batchSize of them: reclaimed ones first, then new ones. */
-  private take(now: number): PendingEntry[] {
+  /** The next entry to handle, or in batch mode up to batchSize of them: reclaimed ones first, then new ones if `readNew`. */
+  private take(now: number, readNew: boolean): PendingEntry[] {
     const limit = this.settings.batchHandler ? this.settings.batchSize : 1;
     const taken: PendingEntry[] = [];
     while (taken.length < limit) {
-      const next = this.claim(now) ?? this.readNew(now);
+      const next = this.claim(now) ?? (readNew ? this.readNew(now) : undefined);
       if (!next) break;
       taken.push(next);
     }

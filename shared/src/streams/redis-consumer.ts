@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Envelope } from '../contracts/envelope';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { processBatch, processEntry, type ConsumerSettings, type DeliveryContext, type EntryStore, type RawEntry } from './delivery';
+import { STANDBY_POLL_MS, processBatch, processEntry, type ConsumerSettings, type DeliveryContext, type EntryStore, type RawEntry } from './delivery';
 import { parseAutoClaimReply, parseEntries, parsePendingCounts, parseReadReply, type StreamEntry } from './redis-replies';
 import { closeConnection } from './redis-connection';
 import { StopSignal } from './stop-signal';
@@ -163,8 +163,12 @@ export class RedisConsumer<E extends Envelope> implements EntryStore {
   }
 
   private async readNew(): Promise<void> {
-    const { group, consumer, batchSize, blockMs } = this.settings;
+    const { group, consumer, batchSize, blockMs, readNewWhen } = this.settings;
     this.sendAcks();
+    if (readNewWhen && !readNewWhen()) {
+      await this.stop.sleep(Math.min(STANDBY_POLL_MS, Math.max(1, this.nextClaimAt - Date.now())));
+      return;
+    }
     // Wake in time for the next reclaim round rather than sleeping through it.
     const block = Math.max(1, Math.min(blockMs, this.nextClaimAt - Date.now()));
     this.clientId ??= Number(await this.conn.client('ID'));

@@ -50,6 +50,12 @@ export interface SubscribeOptions<E extends Envelope = Envelope> {
   batchSize?: number;
   /** How long one read waits for new messages (default 1000 ms); bounds how fast stop() returns. */
   blockMs?: number;
+  /**
+   * Asked before each read of new messages. While it answers false, this consumer reads none and
+   * asks again 20 ms later. It still reclaims idle entries and re-reads its own pending ones. This is
+   * for standby consumers that join only while a backlog waits (moderation-queue's worker, ADR 0010).
+   */
+  readNewWhen?: () => boolean;
   /** A pending entry idle this long belongs to a consumer presumed dead and is reclaimed (default from config). */
   claimIdleMs?: number;
   /** After this many deliveries a failing message is dead-lettered (default 5). */

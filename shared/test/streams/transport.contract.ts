@@ -107,6 +107,35 @@ export function describeTransportContract(
       expect(new Set(handled.map((h) => h.id))).toEqual(new Set(sent.map((m) => m.id)));
     });
 
+    test('when a standby consumer\'s readNewWhen answers false, then the other consumer takes every new message, and while it answers true the standby reads too', async () => {
+      const s = stream();
+      let backlog = false;
+      const hold = deferred();
+      const handled: { consumer: string; id: string }[] = [];
+      const take = (consumer: string) => async (ds: Delivery<CommentsSubmittedV1>[]) => {
+        for (const d of ds) handled.push({ consumer, id: d.envelope.id });
+        if (consumer === 'main' && backlog) await hold.promise;
+      };
+      subscribe(transport, { stream: s, group, consumer: 'main', batchSize: 5, batchHandler: take('main') });
+      subscribe(transport, { stream: s, group, consumer: 'standby', batchSize: 5, readNewWhen: () => backlog, batchHandler: take('standby') });
+
+      const steady = Array.from({ length: 20 }, () => message());
+      for (const m of steady) await transport.publish(s, m);
+      await waitFor(() => handled.length >= 20);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(handled.map((h) => h.consumer)).toEqual(steady.map(() => 'main'));
+
+      // A backlog: the main consumer is busy with its batch, and the standby one takes the rest.
+      backlog = true;
+      const burst = Array.from({ length: 20 }, () => message());
+      await transport.publishMany(s, burst);
+      await waitFor(() => handled.some((h) => h.consumer === 'standby'), 10_000, 'the standby consumer to read');
+      hold.resolve();
+      await waitFor(async () => handled.length >= 40 && (await transport.stats(s, group)).pending === 0);
+      expect(new Set(handled.map((h) => h.id))).toEqual(new Set([...steady, ...burst].map((m) => m.id)));
+      expect(handled).toHaveLength(40);
+    });
+
     test('when a handler throws, then the message is redelivered with a growing delivery count', async () => {
       const s = stream();
       const deliveries: number[] = [];

@@ -27,6 +27,22 @@ export interface ConsumerOptions {
   claimIdleMs?: number;
   /** Most comments judged in one transaction (default 200). */
   batchSize?: number;
+  /** One process's consumers share the signal; a standby one reads only while a backlog waits. */
+  backlog?: { signal: BacklogSignal; standby: boolean };
+}
+
+/**
+ * Whether a backlog waits: the last read came back full. A process's first consumer of
+ * `comments.submitted` always reads; the others read only while this says so. At a steady rate one
+ * consumer's batches are decided sooner than two half-size batches competing for the same cores, and
+ * a backlog is still worked off by all of them (ADR 0010).
+ */
+export class BacklogSignal {
+  waiting = false;
+
+  observe(read: number, batchSize: number): void {
+    this.waiting = read >= batchSize;
+  }
 }
 
 /**
@@ -35,14 +51,19 @@ export interface ConsumerOptions {
  * together: a redelivery has no second effect, and events already applied are skipped.
  */
 export function subscribeSubmitted(opts: ConsumerOptions): Subscription {
+  const batchSize = opts.batchSize ?? 200;
+  const backlog = opts.backlog;
   return opts.transport.subscribe<CommentsSubmittedV1>({
     stream: Streams.commentsSubmitted,
     group: ConsumerGroups.moderationQueue,
     consumer: opts.consumer,
     schema: commentsSubmittedV1,
     claimIdleMs: opts.claimIdleMs,
-    batchSize: opts.batchSize ?? 200,
+    batchSize,
+    readNewWhen: backlog?.standby ? () => backlog.signal.waiting : undefined,
     batchHandler: async (deliveries) => {
+      // Told before judging, so a standby consumer reads the next batch meanwhile.
+      backlog?.signal.observe(deliveries.length, batchSize);
       const changes = await moderateDeliveries(opts, deliveries);
       for (const change of changes) opts.onChange(change);
       opts.logger.debug(
