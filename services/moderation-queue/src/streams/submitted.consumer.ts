@@ -31,17 +31,36 @@ export interface ConsumerOptions {
   backlog?: { signal: BacklogSignal; standby: boolean };
 }
 
+/** A batch still being judged after this long lets standby consumers read, as a backlog does. */
+export const SLOW_BATCH_MS = 100;
+
 /**
- * Whether a backlog waits: the last read came back full. A process's first consumer of
- * `comments.submitted` always reads; the others read only while this says so. At a steady rate one
- * consumer's batches are decided sooner than two half-size batches competing for the same cores, and
- * a backlog is still worked off by all of them (ADR 0010).
+ * Whether a backlog waits: the last read came back full, or the batch begun last has been judged for
+ * longer than SLOW_BATCH_MS (stuck on a lock, say, while new comments queue behind it). A process's
+ * first consumer of `comments.submitted` always reads; the others read only while this says so. At a
+ * steady rate one consumer's batches are decided sooner than two half-size batches competing for the
+ * same cores, and a backlog is still worked off by all of them (ADR 0010).
  */
 export class BacklogSignal {
-  waiting = false;
+  private full = false;
+  private judging = 0;
+  private lastBegunAt = 0;
 
-  observe(read: number, batchSize: number): void {
-    this.waiting = read >= batchSize;
+  constructor(private readonly now: () => number = Date.now) {}
+
+  get waiting(): boolean {
+    return this.full || (this.judging > 0 && this.now() - this.lastBegunAt > SLOW_BATCH_MS);
+  }
+
+  /** A read of `read` messages is about to be judged; call `judged()` once it has been. */
+  begin(read: number, batchSize: number): void {
+    this.full = read >= batchSize;
+    this.judging += 1;
+    this.lastBegunAt = this.now();
+  }
+
+  judged(): void {
+    this.judging -= 1;
   }
 }
 
@@ -63,8 +82,13 @@ export function subscribeSubmitted(opts: ConsumerOptions): Subscription {
     readNewWhen: backlog?.standby ? () => backlog.signal.waiting : undefined,
     batchHandler: async (deliveries) => {
       // Told before judging, so a standby consumer reads the next batch meanwhile.
-      backlog?.signal.observe(deliveries.length, batchSize);
-      const changes = await moderateDeliveries(opts, deliveries);
+      backlog?.signal.begin(deliveries.length, batchSize);
+      let changes: QueueChange[];
+      try {
+        changes = await moderateDeliveries(opts, deliveries);
+      } finally {
+        backlog?.signal.judged();
+      }
       for (const change of changes) opts.onChange(change);
       opts.logger.debug(
         { stream: Streams.commentsSubmitted, count: deliveries.length, decided: changes.length, first: deliveries[0]?.envelope.id },
