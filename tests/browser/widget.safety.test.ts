@@ -205,6 +205,36 @@ describe('embed.js in Chromium: hostile comments, hostile pages, consent', () =>
     }
   });
 
+  it('when the reader accepts on the banner while the widget is still loading its thread, then the form offers to save the name', async () => {
+    const context = await h.browser.newContext({ viewport: { width: 900, height: 900 } });
+    const page = await context.newPage();
+    let release = () => undefined as void;
+    const held = new Promise<void>((r) => (release = r));
+    let asked = false;
+    // The widget builds its form, then reads the thread: the choice lands in between.
+    await page.route(
+      (url) => url.pathname.endsWith('/threads/consent-race/comments'),
+      async (route) => {
+        if (route.request().method() !== 'GET') return route.fallback();
+        asked = true;
+        await held;
+        return route.fallback();
+      },
+    );
+    try {
+      await page.goto(h.articleUrl({ thread: 'consent-race', banner: true }));
+      await page.locator('#stage').scrollIntoViewIfNeeded();
+      expect(await settled(async () => asked, true)).toBe(true);
+      await page.locator('#parley-consent').getByRole('button', { name: 'Accept all' }).click();
+      release();
+      await widgetReady(page);
+      expect(await widget(page).locator('section > form .sv').isVisible()).toBe(true);
+    } finally {
+      release();
+      await context.close();
+    }
+  });
+
   it('when there is no banner and the reader does not opt in, then posting saves nothing; opting in keeps the comment across reloads', async () => {
     const { context, page } = await openWatched({ thread: 'no-banner' });
     try {

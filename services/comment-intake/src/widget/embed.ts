@@ -150,12 +150,14 @@ function boot(tag: HTMLScriptElement, site: string): void {
       // storage blocked: the reader's comment stays for this page view only
     }
   }
+  /** "Save my name" rows show only where storing is allowed. */
+  const showSaveRows = (scope: ParentNode) => scope.querySelectorAll<HTMLElement>('.sv').forEach((row) => (row.hidden = bannerOnPage() && !functional()));
   function consentChanged(): void {
     if (bannerOnPage() && !functional()) {
       saved = {};
       persist();
     }
-    root.querySelectorAll<HTMLElement>('.sv').forEach((row) => (row.hidden = bannerOnPage() && !functional()));
+    showSaveRows(root);
   }
   win.Parley?.consent?.on('change', consentChanged);
   d.addEventListener('parley:consent', consentChanged);
@@ -509,7 +511,7 @@ function boot(tag: HTMLScriptElement, site: string): void {
       h('div', { class: 'b' }, h('button', { type: 'submit' }, S.post), ...(parentId ? [h('button', { type: 'button', class: 's', 'data-act': 'close' }, S.cancel)] : [])),
       h('p', { class: 'st', role: 'status' }),
     );
-    (f.querySelector('.sv') as HTMLElement).hidden = bannerOnPage() && !functional();
+    showSaveRows(f);
     f.addEventListener('focusin', () => void getToken(), { once: true });
     f.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -773,6 +775,8 @@ function boot(tag: HTMLScriptElement, site: string): void {
     showCount();
     await loadPage(true);
     await restoreOwn();
+    // The form was built before those reads: a choice made on the banner meanwhile applies to it too.
+    showSaveRows(section);
     wrap.append(section);
     listen();
     setInterval(() => void recheck(), 20_000);
