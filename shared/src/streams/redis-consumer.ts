@@ -165,12 +165,13 @@ export class RedisConsumer<E extends Envelope> implements EntryStore {
   private async readNew(): Promise<void> {
     const { group, consumer, batchSize, blockMs, readNewWhen } = this.settings;
     this.sendAcks();
+    // Wake in time for the next reclaim round rather than sleeping through it, standing by or reading.
+    const untilClaim = Math.max(1, this.nextClaimAt - Date.now());
     if (readNewWhen && !readNewWhen()) {
-      await this.stop.sleep(Math.min(STANDBY_POLL_MS, Math.max(1, this.nextClaimAt - Date.now())));
+      await this.stop.sleep(Math.min(STANDBY_POLL_MS, untilClaim));
       return;
     }
-    // Wake in time for the next reclaim round rather than sleeping through it.
-    const block = Math.max(1, Math.min(blockMs, this.nextClaimAt - Date.now()));
+    const block = Math.min(blockMs, untilClaim);
     this.clientId ??= Number(await this.conn.client('ID'));
     if (this.stop.stopped) return;
     this.blocked = true;
