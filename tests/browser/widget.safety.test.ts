@@ -25,8 +25,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Opens a page that records dialogs and any script the corpus might have run. */
-async function openWatched(o: ArticleOptions): Promise<{ context: BrowserContext; page: Page; dialogs: string[] }> {
+/** Opens a page that records dialogs and any script the corpus might have run; `beforeLoad` sets up the page first (routes). */
+async function openWatched(o: ArticleOptions, beforeLoad?: (page: Page) => Promise<unknown>): Promise<{ context: BrowserContext; page: Page; dialogs: string[] }> {
   const context = await h.browser.newContext({ viewport: { width: 900, height: 900 } });
   const dialogs: string[] = [];
   const page = await context.newPage();
@@ -34,6 +34,7 @@ async function openWatched(o: ArticleOptions): Promise<{ context: BrowserContext
     dialogs.push(d.message());
     void d.dismiss();
   });
+  await beforeLoad?.(page);
   await page.goto(h.articleUrl(o));
   return { context, page, dialogs };
 }
@@ -206,23 +207,22 @@ describe('embed.js in Chromium: hostile comments, hostile pages, consent', () =>
   });
 
   it('when the reader accepts on the banner while the widget is still loading its thread, then the form offers to save the name', async () => {
-    const context = await h.browser.newContext({ viewport: { width: 900, height: 900 } });
-    const page = await context.newPage();
     let release = () => undefined as void;
     const held = new Promise<void>((r) => (release = r));
     let asked = false;
     // The widget builds its form, then reads the thread: the choice lands in between.
-    await page.route(
-      (url) => url.pathname.endsWith('/threads/consent-race/comments'),
-      async (route) => {
-        if (route.request().method() !== 'GET') return route.fallback();
-        asked = true;
-        await held;
-        return route.fallback();
-      },
+    const { context, page } = await openWatched({ thread: 'consent-race', banner: true }, (p) =>
+      p.route(
+        (url) => url.pathname.endsWith('/threads/consent-race/comments'),
+        async (route) => {
+          if (route.request().method() !== 'GET') return route.fallback();
+          asked = true;
+          await held;
+          return route.fallback();
+        },
+      ),
     );
     try {
-      await page.goto(h.articleUrl({ thread: 'consent-race', banner: true }));
       await page.locator('#stage').scrollIntoViewIfNeeded();
       expect(await settled(async () => asked, true)).toBe(true);
       await page.locator('#parley-consent').getByRole('button', { name: 'Accept all' }).click();
